@@ -1,0 +1,36 @@
+"""The one error type for bad project input: it says where, what is wrong, and how to fix it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class KGError(Exception):
+    """A problem in the project's inputs (facts, ontology, mappings, sources) or its build.
+
+    ``str(error)`` reads ``path:line: message`` followed by ``  fix: hint`` when a hint is given,
+    the form editors and terminals turn into links.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path:
+            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        text = where + self.message
+        if self.hint:
+            text += f"\n  fix: {self.hint}"
+        return text

@@ -1,0 +1,66 @@
+"""Read a YAML file into plain Python values that remember the line each mapping and key is on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kg.errors import KGError
+
+
+class Located(dict):
+    """A YAML mapping that also knows its own line and the line of each key (1-based)."""
+
+    line: int
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        """The line of ``key`` if present, else the line of the mapping itself."""
+        return self.key_lines.get(key, self.line)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader whose mappings are :class:`Located` and that refuses duplicate keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Located:  # type: ignore[override]
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise KGError(
+                    f"duplicate key {key!r} (first on line {seen[key]})",
+                    path=self.name,
+                    line=line,
+                    hint="remove one of the two keys or merge their values",
+                )
+            seen[key] = line
+        mapping = Located(super().construct_mapping(node, deep=True))
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {str(k): v for k, v in seen.items()}
+        return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
+
+
+def read_yaml(path: Path, shown_as: str) -> Any:
+    """Parse ``path``; a syntax error becomes a :class:`KGError` naming ``shown_as`` and the line."""
+    text = path.read_text(encoding="utf-8")
+    loader = _LineLoader(text)
+    loader.name = shown_as
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else None
+        raise KGError(
+            f"malformed YAML: {err.problem or err.context}",
+            path=shown_as,
+            line=line,
+            hint="check indentation and quoting near that line (a value containing ': ' needs quotes)",
+        ) from None
+    finally:
+        loader.dispose()
