@@ -1,0 +1,115 @@
+"""`python build.py` end to end: each kind of bad input gives file, line and problem, exit 1,
+and leaves dist/ untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SOURCE_ID, edit, run_build
+
+FACTS = f"data/facts/{SOURCE_ID}.yaml"
+MAPPINGS = "data/mappings/wikidata.sssom.tsv"
+META = f"data/sources/{SOURCE_ID}.meta.yaml"
+
+
+def line_of(path: Path, text: str) -> int:
+    """1-based line of the first occurrence of ``text`` in ``path``."""
+    content = path.read_text(encoding="utf-8")
+    assert text in content
+    return content[: content.index(text)].count("\n") + 1
+
+
+def snapshot(dist: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(dist.iterdir())}
+
+
+APPENDED_FACT = """
+  - subject: china
+    predicate: endorsed
+    object: ai-action-summit
+    quote: the recent Artificial Intelligence Action Summit in Paris
+"""
+
+# (name, file edited, old text, new text, file named in the error, text whose line is named, message part)
+BAD_INPUTS = [
+    ("malformed-yaml", FACTS, "  - id: paris\n    type: Place", "  - id: paris\n    type: [Place", FACTS, "    label: Paris", "malformed YAML"),
+    ("unknown-class", FACTS, "type: Place", "type: Plac", FACTS, "  - id: paris", "unknown class aig:Plac"),
+    ("unknown-property", FACTS, "predicate: heldIn", "predicate: heldAt", FACTS, "  - subject: ai-action-summit\n    predicate: heldAt", "unknown property aig:heldAt"),
+    ("unknown-entity", FACTS, "object: paris\n", "object: pariss\n", FACTS, "  - subject: ai-action-summit\n    predicate: heldIn", "unknown entity id 'pariss'"),
+    ("quote-not-in-source", FACTS, "quote: maintained an “America first” approach", 'quote: maintained an "America first" approach', FACTS, 'quote: maintained an "America first" approach', "quote not found in the source"),
+    ("quote-found-twice", FACTS, "    quote: Experts remark that\n", "    quote: the summit\n", FACTS, "quote: the summit", "found 2 times"),
+    ("duplicate-id", FACTS, "id: experts", "id: analysts", FACTS, "  - id: analysts\n    type: UnnamedGroup\n    label: experts", "duplicate entity id 'analysts'"),
+    ("malformed-qid", MAPPINGS, "wd:Q148\t", "wd:148\t", MAPPINGS, "aigid:china", "is not a well-formed Wikidata item"),
+    ("wrong-literal", FACTS, "value: 58", "value: fifty-eight", FACTS, "  - subject: statement-on-inclusive-and-sustainable-ai\n    predicate: endorsingNationCount", "takes a whole number from 0"),
+    ("edited-source", f"data/sources/{SOURCE_ID}.txt", "58 nations endorsed", "59 nations endorsed", META, "sha256:", "SHA-256"),
+]
+
+
+@pytest.mark.parametrize(
+    "file, old, new, named_file, named_text, message",
+    [case[1:] for case in BAD_INPUTS],
+    ids=[case[0] for case in BAD_INPUTS],
+)
+def test_bad_input_is_reported_and_dist_untouched(project, file, old, new, named_file, named_text, message):
+    project.dist.mkdir()
+    (project.dist / "kg.ttl").write_text("# the previous build\n", encoding="utf-8")
+    before = snapshot(project.dist)
+    edit(project.root / file, old, new)
+    expected_line = line_of(project.root / named_file, named_text)
+
+    result = run_build(project)
+
+    assert result.returncode == 1, result.stderr
+    assert f"Error: {named_file}:{expected_line}: " in result.stderr
+    assert message in result.stderr
+    assert "fix:" in result.stderr
+    assert snapshot(project.dist) == before
+    assert not list(project.root.glob(".dist-*"))
+
+
+def test_inconsistent_fact_names_the_clash_and_its_line(project):
+    facts = project.root / FACTS
+    facts.write_text(facts.read_text(encoding="utf-8") + APPENDED_FACT, encoding="utf-8")
+    expected_line = line_of(facts, "  - subject: china\n    predicate: endorsed\n    object: ai-action-summit")
+    assert run_build(project, "reason").returncode == 1
+    result = run_build(project)
+    assert result.returncode == 1
+    assert f"Error: {FACTS}:{expected_line}: the facts make the ontology inconsistent" in result.stderr
+    assert "ai-action-summit would be both Event" in result.stderr and "Text" in result.stderr
+    assert not project.dist.exists()
+
+
+def test_a_failed_build_keeps_the_previous_dist(project):
+    assert run_build(project).returncode == 0
+    before = snapshot(project.dist)
+    edit(project.root / FACTS, "type: Place", "type: Plac")
+    assert run_build(project).returncode == 1
+    assert snapshot(project.dist) == before
+
+
+def test_build_prints_each_step_with_counts_and_time(project):
+    result = run_build(project)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["load", "validate", "reason", "publish"]
+    assert "25 entities (9 linked to Wikidata)" in lines[0]
+    assert "checks passed" in lines[1]
+    assert "consistent" in lines[2]
+    assert all(" s  " in line for line in lines)
+
+
+def test_build_stops_after_the_named_step(project):
+    result = run_build(project, "validate")
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[0] for line in result.stdout.splitlines()] == ["load", "validate"]
+    assert not project.dist.exists()
+
+
+def test_usage_errors_exit_2_and_help_lists_the_steps(project):
+    assert run_build(project, "deploy").returncode == 2
+    result = run_build(project, "--help")
+    assert result.returncode == 0
+    for step in ("load", "validate", "reason", "publish"):
+        assert step in result.stdout

@@ -1,0 +1,102 @@
+"""dist/: the files, their agreement with each other, byte-stability and the atomic swap."""
+
+import hashlib
+
+import pytest
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+
+from kg.publish import write_dist
+from tests.conftest import copy_project, run_build
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+DATASET = URIRef("https://w3id.org/aigov/dataset")
+
+EXPECTED = {
+    "ontology.ttl", "ontology.nt", "ontology.jsonld", "ontology.owl",
+    "kg.ttl", "kg.nt", "kg.jsonld",
+    "shapes.ttl", "wikidata.sssom.tsv", "void.ttl", "SHA256SUMS",
+}
+
+
+def parse(path, fmt):
+    return Graph().parse(path, format=fmt)
+
+
+def test_dist_has_every_file(built):
+    assert {p.name for p in built.dist.iterdir()} == EXPECTED
+
+
+def test_every_turtle_file_parses_alone_and_formats_agree(built):
+    for name in ("ontology", "kg"):
+        ttl = parse(built.dist / f"{name}.ttl", "turtle")
+        assert len(ttl) > 100
+        assert isomorphic(ttl, parse(built.dist / f"{name}.nt", "nt"))
+        assert isomorphic(ttl, parse(built.dist / f"{name}.jsonld", "json-ld"))
+    assert isomorphic(parse(built.dist / "ontology.ttl", "turtle"), parse(built.dist / "ontology.owl", "xml"))
+    for name in ("shapes.ttl", "void.ttl"):
+        parse(built.dist / name, "turtle")
+
+
+def test_sha256sums_cover_every_other_file(built):
+    lines = (built.dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    listed = {}
+    for line in lines:
+        digest, name = line.split("  ")
+        listed[name] = digest
+    assert set(listed) == EXPECTED - {"SHA256SUMS"}
+    for name, digest in listed.items():
+        assert hashlib.sha256((built.dist / name).read_bytes()).hexdigest() == digest
+
+
+def test_void_counts_and_distributions_match_the_files(built):
+    void = parse(built.dist / "void.ttl", "turtle")
+    kg = parse(built.dist / "kg.nt", "nt")
+    assert void.value(DATASET, VOID.triples) == Literal(len(kg))
+    linkset = URIRef("https://w3id.org/aigov/dataset/wikidata-links")
+    assert int(void.value(linkset, VOID.triples)) == 9
+    partitions = {str(void.value(p, VOID["class"])).rsplit("#", 1)[1]: int(void.value(p, VOID.entities)) for p in void.objects(DATASET, VOID.classPartition)}
+    assert partitions["Bloc"] == 2 and partitions["Nation"] == 2 and partitions["Person"] == 3
+    distributions = list(void.objects(DATASET, DCAT.distribution))
+    assert len(distributions) == len(EXPECTED) - 2  # neither void.ttl nor SHA256SUMS can describe itself
+    for dist in distributions:
+        name = str(dist).rsplit("/", 1)[1]
+        content = (built.dist / name).read_bytes()
+        assert int(void.value(dist, DCAT.byteSize)) == len(content)
+        checksum = void.value(dist, SPDX.checksum)
+        assert str(void.value(checksum, SPDX.checksumValue)) == hashlib.sha256(content).hexdigest()
+
+
+def test_two_builds_are_byte_identical_whatever_the_hash_seed(tmp_path):
+    first, second = copy_project(tmp_path / "a"), copy_project(tmp_path / "b")
+    assert run_build(first, seed="1").returncode == 0
+    assert run_build(second, seed="2").returncode == 0
+    for name in EXPECTED:
+        assert (first.dist / name).read_bytes() == (second.dist / name).read_bytes(), name
+
+
+def test_no_timestamps_or_random_blank_nodes(built):
+    for name in ("kg.nt", "ontology.nt", "void.ttl"):
+        text = (built.dist / name).read_text(encoding="utf-8")
+        assert "2026-" not in text and "dateTime" not in text, name
+    assert "_:N" not in (built.dist / "ontology.nt").read_text(encoding="utf-8")
+
+
+def test_a_failed_write_keeps_the_previous_dist(project):
+    project.dist.mkdir()
+    (project.dist / "kg.ttl").write_text("previous", encoding="utf-8")
+    with pytest.raises(FileNotFoundError):
+        write_dist(project, {"kg.ttl": b"new", "missing-dir/x.ttl": b"never"})
+    assert [p.name for p in project.dist.iterdir()] == ["kg.ttl"]
+    assert (project.dist / "kg.ttl").read_text(encoding="utf-8") == "previous"
+    assert not list(project.root.glob(".dist-*"))
+
+
+def test_write_replaces_dist_whole(project):
+    project.dist.mkdir()
+    (project.dist / "stale.ttl").write_text("old", encoding="utf-8")
+    write_dist(project, {"kg.ttl": b"new"})
+    assert [p.name for p in project.dist.iterdir()] == ["kg.ttl"]
+    assert not list(project.root.glob(".dist-*"))

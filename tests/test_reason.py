@@ -1,0 +1,39 @@
+"""HermiT over ontology + direct triples, and explanations of clashes."""
+
+import pytest
+from rdflib import OWL, URIRef
+
+from kg.errors import KGError
+from kg.loader import entity_iri, load
+from kg.reason import explain, reason
+
+
+def test_the_graph_is_consistent(project):
+    loaded = load(project)
+    assert reason(loaded.vocabulary.graph, loaded.assertions, loaded.origins).unsatisfiable == ()
+
+
+def test_a_disjointness_clash_is_traced_to_its_facts(project):
+    loaded = load(project)
+    bad = (entity_iri("zhang-guoqing"), URIRef("https://w3id.org/aigov/ontology#endorsed"), entity_iri("china"))
+    loaded.assertions.add(bad)
+    loaded.origins[bad].append(("data/facts/x.yaml", 7))
+    with pytest.raises(KGError) as err:
+        reason(loaded.vocabulary.graph, loaded.assertions, loaded.origins)
+    assert (err.value.path, err.value.line) == ("data/facts/x.yaml", 7)
+    assert "china would be both" in err.value.message
+    assert "the fact zhang-guoqing endorsed china at data/facts/x.yaml:7" in err.value.message
+
+
+@pytest.mark.slow
+def test_a_clash_through_same_as_is_found_by_shrinking_the_facts(project):
+    """Two entities linked to one Wikidata item are merged by owl:sameAs; no disjointness pair
+    of one individual shows it, so the explanation falls back to a minimal set of facts."""
+    loaded = load(project)
+    link = (entity_iri("zhang-guoqing"), OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q148"))
+    loaded.assertions.add(link)
+    loaded.origins[link].append(("data/mappings/wikidata.sssom.tsv", 99))
+    error = explain(loaded.vocabulary.graph, loaded.assertions, loaded.origins)
+    assert "together clash" in error.message
+    assert "zhang-guoqing sameAs Q148 (data/mappings/wikidata.sssom.tsv:99)" in error.message
+    assert "china sameAs Q148" in error.message

@@ -1,0 +1,35 @@
+from pathlib import Path
+
+import pytest
+
+from kg.errors import KGError
+from kg.yamlfile import read_yaml
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "f.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_mappings_know_their_lines(tmp_path):
+    doc = read_yaml(write(tmp_path, "a: 1\nitems:\n  - x: 1\n    y: 2\n  - x: 3\n"), "f.yaml")
+    assert doc == {"a": 1, "items": [{"x": 1, "y": 2}, {"x": 3}]}
+    assert doc["items"][0].line == 3
+    assert doc["items"][1].line == 5
+    assert doc["items"][0].line_of("y") == 4
+
+
+def test_malformed_yaml_names_file_and_line(tmp_path):
+    with pytest.raises(KGError) as err:
+        read_yaml(write(tmp_path, "a: 1\nb: [1, 2\nc: 3\n"), "data/facts/x.yaml")
+    assert err.value.path == "data/facts/x.yaml"
+    assert err.value.line == 3
+    assert "malformed YAML" in str(err.value)
+
+
+def test_duplicate_keys_are_refused(tmp_path):
+    with pytest.raises(KGError) as err:
+        read_yaml(write(tmp_path, "a: 1\nb: 2\na: 3\n"), "f.yaml")
+    assert err.value.line == 3
+    assert "duplicate key 'a' (first on line 1)" in str(err.value)
