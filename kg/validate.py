@@ -68,9 +68,14 @@ def run_qc(project: Project, store: pyoxigraph.Store) -> list[CheckResult]:
             raise KGError(f"not valid SPARQL: {err}", path=project.relative(path), hint="fix the query") from None
         rows = []
         for solution in solutions:
-            rows.append(", ".join(f"{v.value}={solution[v]}" for v in solutions.variables if solution[v] is not None))
+            rows.append(", ".join(f"{v.value}={_show(solution[v])}" for v in solutions.variables if solution[v] is not None))
         results.append(CheckResult(f"QC {path.stem}", tuple(rows)))
     return results
+
+
+def _show(term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal) -> str:
+    """An IRI bare, anything else in N-Triples form."""
+    return term.value if isinstance(term, pyoxigraph.NamedNode) else str(term)
 
 
 def to_store(*graphs: Graph) -> pyoxigraph.Store:
