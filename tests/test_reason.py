@@ -37,3 +37,13 @@ def test_a_clash_through_same_as_is_found_by_shrinking_the_facts(project):
     assert "together clash" in error.message
     assert "zhang-guoqing sameAs Q148 (data/mappings/wikidata.sssom.tsv:99)" in error.message
     assert "china sameAs Q148" in error.message
+
+
+def test_missing_java_says_how_to_install_it(monkeypatch):
+    import kg.reason
+
+    monkeypatch.setattr(kg.reason.shutil, "which", lambda name: None)
+    with pytest.raises(KGError) as err:
+        kg.reason.check_java()
+    assert "Java not found" in err.value.message
+    assert "apt-get install -y default-jre-headless" in err.value.hint
