@@ -3,7 +3,7 @@
 Turtle comes from rdflib's ``longturtle`` writer, which sorts; N-Triples are rdflib's lines
 sorted; JSON-LD and RDF/XML are written by pyoxigraph from those sorted lines, so no output
 depends on hash order (rdflib issue #3545). Blank nodes in the ontology (lists, disjointness
-axioms) are given canonical labels (RDFC/RGDA1) before writing; those of the facts already have
+axioms) are given canonical labels (rdflib's RGDA1) before writing; those of the facts already have
 labels derived from the fact itself.
 """
 
