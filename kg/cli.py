@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -42,6 +43,11 @@ def build_main(argv: list[str], prog: str = "build.py", default_root: Path | Non
     except KGError as err:
         print(f"Error: {err}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # the reader of our output went away (`python build.py | head -1`): stop quietly, as
+        # Unix tools do on SIGPIPE, before dist/ is touched
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return 0
 
 

@@ -113,3 +113,27 @@ def test_usage_errors_exit_2_and_help_lists_the_steps(project):
     assert result.returncode == 0
     for step in ("load", "validate", "reason", "publish"):
         assert step in result.stdout
+
+
+def test_a_closed_pipe_stops_the_build_quietly(project):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody reads: the first line printed meets a broken pipe
+    try:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), "--project", str(project.root)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141
+    assert "Traceback" not in result.stderr
+    assert not project.dist.exists()

@@ -100,3 +100,17 @@ def test_write_replaces_dist_whole(project):
     write_dist(project, {"kg.ttl": b"new"})
     assert [p.name for p in project.dist.iterdir()] == ["kg.ttl"]
     assert not list(project.root.glob(".dist-*"))
+
+
+def test_the_published_graph_with_its_provenance_is_consistent_under_hermit(built):
+    """Axiom annotations keep the whole published graph OWL: HermiT reads it all."""
+    import owlready2
+
+    from kg.reason import check_java
+
+    check_java()
+    world = owlready2.World()
+    for name in ("ontology.nt", "kg.nt"):
+        world.get_ontology((built.dist / name).as_uri()).load(format="ntriples")
+    owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+    assert not [c for c in world.inconsistent_classes() if c is not owlready2.Nothing]
