@@ -3,11 +3,14 @@ and leaves dist/ untouched."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SOURCE_ID, edit, run_build
+from tests.conftest import ROOT, SOURCE_ID, edit, run_build
 
 FACTS = f"data/facts/{SOURCE_ID}.yaml"
 MAPPINGS = "data/mappings/wikidata.sssom.tsv"
@@ -116,12 +119,6 @@ def test_usage_errors_exit_2_and_help_lists_the_steps(project):
 
 
 def test_a_closed_pipe_stops_the_build_quietly(project):
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
     read_end, write_end = os.pipe()
     os.close(read_end)  # nobody reads: the first line printed meets a broken pipe
     try:
