@@ -64,13 +64,20 @@ def is_consistent(ontology: Graph, assertions: Iterable[Triple]) -> tuple[bool, 
         try:
             world.get_ontology(path.as_uri()).load(format="ntriples")
             owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+            return True, tuple(sorted(c.iri for c in world.inconsistent_classes() if c is not owlready2.Nothing))
         except owlready2.OwlReadyInconsistentOntologyError:
             return False, ()
         except owlready2.OwlReadyJavaError as err:
-            raise KGError(f"HermiT failed: {str(err).strip().splitlines()[-1] if str(err).strip() else err!r}", hint=JAVA_HINT) from None
-        unsatisfiable = tuple(sorted(c.iri for c in world.inconsistent_classes() if c is not owlready2.Nothing))
-        world.close()
-    return True, unsatisfiable
+            lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+            cause = next((line for line in lines if "Exception" in line), lines[-1] if lines else repr(err))
+            raise KGError(
+                f"HermiT could not reason over the ontology: {cause}",
+                path="ontology/aigov.ttl",
+                hint="HermiT accepts only OWL 2 DL; an unsupported datatype means a range outside the OWL 2 "
+                "datatype map (use xsd:integer, not xsd:gYear)",
+            ) from None
+        finally:
+            world.close()
 
 
 def reason(ontology: Graph, assertions: Graph, origins: Origins) -> ReasonerReport:

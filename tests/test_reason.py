@@ -47,3 +47,12 @@ def test_missing_java_says_how_to_install_it(monkeypatch):
         kg.reason.check_java()
     assert "Java not found" in err.value.message
     assert "apt-get install -y default-jre-headless" in err.value.hint
+
+
+def test_a_datatype_hermit_cannot_handle_is_named(project):
+    with project.ontology.open("a", encoding="utf-8") as ontology:
+        ontology.write("\naig:foundedInYear a owl:DatatypeProperty ; rdfs:range xsd:gYear .\n")
+    loaded = load(project)
+    with pytest.raises(KGError) as err:
+        reason(loaded.vocabulary.graph, loaded.assertions, loaded.origins)
+    assert "UnsupportedDatatypeException" in err.value.message and "gYear" in err.value.message
