@@ -68,8 +68,7 @@ def is_consistent(ontology: Graph, assertions: Iterable[Triple]) -> tuple[bool, 
         except owlready2.OwlReadyInconsistentOntologyError:
             return False, ()
         except owlready2.OwlReadyJavaError as err:
-            lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-            cause = next((line for line in lines if "Exception" in line), lines[-1] if lines else repr(err))
+            cause = _java_cause(str(err)) or repr(err)
             raise KGError(
                 f"HermiT could not reason over the ontology: {cause}",
                 path="ontology/aigov.ttl",
@@ -78,6 +77,20 @@ def is_consistent(ontology: Graph, assertions: Iterable[Triple]) -> tuple[bool, 
             ) from None
         finally:
             world.close()
+
+
+def _java_cause(message: str) -> str:
+    """The Java exception's own message, without the stack trace or owlready2's command line."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    start = next((i for i, line in enumerate(lines) if "Exception" in line), None)
+    if start is None:
+        return ""
+    cause = []
+    for line in lines[start:]:
+        if line.startswith("at "):
+            break
+        cause.append(line)
+    return " ".join(cause).removeprefix('Exception in thread "main" ')
 
 
 def reason(ontology: Graph, assertions: Graph, origins: Origins) -> ReasonerReport:
