@@ -8,7 +8,7 @@ from pathlib import Path
 class KGError(Exception):
     """A problem in the project's inputs (facts, ontology, mappings, sources) or its build.
 
-    ``str(error)`` reads ``path:line: message`` followed by ``  fix: hint`` when a hint is given,
+    ``str(error)`` reads ``path:line[:column]: message`` followed by ``  fix: hint`` when a hint is given,
     the form editors and terminals turn into links.
     """
 
@@ -18,19 +18,25 @@ class KGError(Exception):
         *,
         path: str | Path | None = None,
         line: int | None = None,
+        column: int | None = None,
         hint: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.path = str(path) if path is not None else None
         self.line = line
+        self.column = column
         self.hint = hint
 
     def __str__(self) -> str:
         where = ""
         if self.path:
-            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+            where = self.path + "".join(f":{n}" for n in (self.line, self.column) if n) + ": "
         text = where + self.message
         if self.hint:
             text += f"\n  fix: {self.hint}"
         return text
+
+
+class UsageError(KGError):
+    """The command was called wrongly (unknown parameter, conflicting options): exit code 2."""

@@ -35,7 +35,7 @@ def test_unlinked_entities(store):
 
 
 def test_endorsing_blocs_with_evidence(store):
-    rows = run(store, "endorsing-blocs.rq")
+    rows = run(store, "blocs-endorsed.rq")
     assert {row["blocLabel"] for row in rows} == {"European Union", "African Union"}
     assert all("the EU and the African Union, endorsed" in row["quote"] for row in rows)
     assert all(row["source"].endswith("/asianews-china-paris-ai-summit") for row in rows)

@@ -1,0 +1,162 @@
+"""Upload the built graph to a triple store through the SPARQL 1.1 Graph Store Protocol.
+
+Plain HTTP (urllib): SPARQLWrapper has no Graph Store API. The graph goes in chunks of
+N-Triples, each POSTed (added) to the target graph; blank nodes are kept whole within one chunk,
+since a blank-node label means the same node only inside one document. With ``replace``, the
+chunks go to a fresh temporary graph that a SPARQL Update ``MOVE`` swaps in at once, so the
+target graph changes only when everything arrived.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg import __version__
+from kg.errors import KGError
+
+USER_AGENT = f"aigov-kg/{__version__} (graph store upload)"
+CHUNK_TRIPLES = 50_000
+
+
+@dataclass(frozen=True)
+class PushReport:
+    """What was written: triples, chunks, and the graph they went to (None: default graph)."""
+
+    triples: int
+    chunks: int
+    graph: str | None
+    replaced: bool
+
+
+def chunks(lines: Iterable[str], size: int) -> list[list[str]]:
+    """N-Triples ``lines`` in chunks of about ``size``, never splitting the triples that share a
+    blank node (so chunks may exceed ``size`` by one blank-node group)."""
+    groups: dict[str, list[str]] = {}
+    parent: dict[str, str] = {}
+
+    def find(label: str) -> str:
+        while parent.setdefault(label, label) != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    plain: list[list[str]] = []
+    bnode_lines: list[tuple[list[str], str]] = []
+    for line in lines:
+        if not line.strip():
+            continue
+        labels = [token for token in line.split(" ") if token.startswith("_:")]
+        if not labels:
+            plain.append([line])
+            continue
+        first = find(labels[0])
+        for other in labels[1:]:
+            parent[find(other)] = first
+        bnode_lines.append((labels, line))
+    for labels, line in bnode_lines:
+        groups.setdefault(find(labels[0]), []).append(line)
+    units = plain + list(groups.values())
+    packed: list[list[str]] = []
+    current: list[str] = []
+    for unit in units:
+        if current and len(current) + len(unit) > size:
+            packed.append(current)
+            current = []
+        current.extend(unit)
+    if current:
+        packed.append(current)
+    return packed
+
+
+def _request(method: str, url: str, body: bytes | None, content_type: str | None, timeout: float) -> None:
+    request = urllib.request.Request(url, data=body, method=method, headers={"User-Agent": USER_AGENT})
+    if content_type:
+        request.add_header("Content-Type", content_type)
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        response.read()
+
+
+def _graph_url(store: str, graph: str | None) -> str:
+    query = urllib.parse.urlencode({"graph": graph}) if graph else "default"
+    return f"{store}{'&' if '?' in store else '?'}{query}"
+
+
+def _update(endpoint: str, sparql: str, timeout: float) -> None:
+    _request("POST", endpoint, urllib.parse.urlencode({"update": sparql}).encode(), "application/x-www-form-urlencoded", timeout)
+
+
+def _describe(err: Exception) -> str:
+    if isinstance(err, urllib.error.HTTPError):
+        detail = err.read().decode("utf-8", "replace").strip().splitlines()
+        return f"HTTP {err.code} {err.reason}" + (f": {detail[0][:200]}" if detail else "")
+    if isinstance(err, urllib.error.URLError):
+        return str(err.reason)
+    return str(err)
+
+
+def push(
+    files: list[Path],
+    store: str,
+    graph: str | None = None,
+    replace: bool = False,
+    update: str | None = None,
+    chunk_triples: int = CHUNK_TRIPLES,
+    timeout: float = 120.0,
+    progress: Callable[[int, int, int], None] = lambda done, total, triples: None,
+) -> PushReport:
+    """Upload the N-Triples ``files`` to the Graph Store at ``store`` (e.g. Oxigraph's
+    ``http://host:7878/store``) into ``graph`` (default graph when None).
+
+    ``progress(done_chunks, total_chunks, triples_so_far)`` is called after each chunk.
+    """
+    if replace and not update:
+        raise KGError(
+            "--replace needs a SPARQL Update endpoint (--update URL) to swap the new graph in at once",
+            hint="the Graph Store Protocol alone cannot rename a graph; for Oxigraph server the update endpoint is http://HOST:PORT/update",
+        )
+    lines = [line for path in files for line in path.read_text(encoding="utf-8").splitlines()]
+    parts = chunks(lines, chunk_triples)
+    temporary = f"urn:aigov-kg:upload:{uuid.uuid4()}" if replace else None
+    target = temporary or graph
+    url = _graph_url(store, target)
+    written = 0
+    for number, part in enumerate(parts, start=1):
+        try:
+            _request("POST", url, ("\n".join(part) + "\n").encode("utf-8"), "application/n-triples", timeout)
+        except (urllib.error.URLError, OSError) as err:
+            where = f"<{graph}>" if graph else "the default graph"
+            if temporary:
+                dropped = _drop_quietly(update, temporary, timeout)
+                state = f"{where} is unchanged; the partial upload in <{temporary}> " + ("was dropped" if dropped else "could not be dropped: drop it by hand")
+            else:
+                state = f"triples 1–{written:,} were written to {where}; the other {len(lines) - written:,} were not"
+            raise KGError(
+                f"upload to {store} failed at chunk {number} of {len(parts)} ({_describe(err)}); {state}",
+                hint="check the store is up and accepts writes, then push again",
+            ) from None
+        written += len(part)
+        progress(number, len(parts), written)
+    if temporary:
+        destination = f"GRAPH <{graph}>" if graph else "DEFAULT"
+        try:
+            _update(update or "", f"MOVE GRAPH <{temporary}> TO {destination}", timeout)
+        except (urllib.error.URLError, OSError) as err:
+            raise KGError(
+                f"all {written:,} triples arrived in <{temporary}>, but swapping them in failed ({_describe(err)})",
+                hint=f"the target graph is unchanged; run MOVE GRAPH <{temporary}> TO {destination} on the store, or push again",
+            ) from None
+    return PushReport(written, len(parts), graph, replace)
+
+
+def _drop_quietly(update: str | None, graph: str, timeout: float) -> bool:
+    try:
+        _update(update or "", f"DROP SILENT GRAPH <{graph}>", timeout)
+        return True
+    except (urllib.error.URLError, OSError, ValueError):
+        return False

@@ -1,0 +1,86 @@
+"""Run SPARQL over the published graph with pyoxigraph: saved queries by name, files or text.
+
+This is the query path: it imports pyoxigraph and the project's light modules, never rdflib,
+owlready2 or pyshacl.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import namedtuple
+
+import pyoxigraph
+
+from kg.errors import KGError
+from kg.params import Lookup, bind
+from kg.project import Project
+from kg.results import Result, from_pyoxigraph
+from kg.savedquery import find_saved_query
+from kg.sparqltext import QueryTextError, check_nesting
+from kg.store import open_store
+
+_POSITION = re.compile(r"^error at (\d+):(\d+): ?(.*)$", re.DOTALL)
+
+
+class QueryText(namedtuple("QueryText", ["text", "shown_as", "saved"], defaults=[None])):
+    """SPARQL to run: ``shown_as`` names it in messages (a file, ``<-e>``, ``<stdin>``);
+    ``saved`` is the :class:`~kg.savedquery.SavedQuery` when it is one (its header declares
+    the parameters)."""
+
+    __slots__ = ()
+
+
+def saved(project: Project, name: str) -> QueryText:
+    """The saved query ``name`` (``blocs-endorsed``, ``qc/missing-label-violation``)."""
+    query = find_saved_query(project.queries_dir, name)
+    return QueryText(query.text, f"queries/{name}.rq", query)
+
+
+def execute(store: pyoxigraph.Store, query: QueryText, terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] | None = None) -> Result:
+    """Run ``query`` on ``store`` with ``terms`` bound to its variables by substitution."""
+    try:
+        check_nesting(query.text)
+    except QueryTextError as err:
+        raise KGError(str(err), path=query.shown_as, line=err.line, column=err.column, hint="flatten the query") from None
+    substitutions = {pyoxigraph.Variable(name): term for name, term in (terms or {}).items()}
+    try:
+        answer = store.query(query.text, substitutions=substitutions)
+        return from_pyoxigraph(answer)
+    except SyntaxError as err:
+        match = _POSITION.match(str(err))
+        if match:
+            raise KGError(
+                f"SPARQL syntax error: {match.group(3)}",
+                path=query.shown_as,
+                line=int(match.group(1)),
+                column=int(match.group(2)),
+                hint="fix the query at that position",
+            ) from None
+        raise KGError(f"SPARQL syntax error: {err}", path=query.shown_as, hint="fix the query") from None
+    except (OSError, RuntimeError, ValueError) as err:
+        raise KGError(f"query failed: {err}", path=query.shown_as, hint="check the query against the data") from None
+
+
+def run(
+    name_or_sparql: str,
+    params: dict[str, str] | None = None,
+    project: Project | None = None,
+    store: pyoxigraph.Store | None = None,
+) -> Result:
+    """Run a saved query by name, or SPARQL text, over the built graph; the library entry point.
+
+    The project is found from the current directory upward unless given; ``params`` are the
+    saved query's parameters as text (``{"pledge": "the Paris statement"}``).
+    """
+    from kg.project import find_project
+
+    project = project or find_project()
+    store = store or open_store(project)
+    is_text = any(ch in name_or_sparql for ch in "{ \n")
+    query = QueryText(name_or_sparql, "<query>") if is_text else saved(project, name_or_sparql)
+    return execute(store, query, bind(query.saved, params or {}, local_lookup(store)))
+
+
+def local_lookup(store: pyoxigraph.Store) -> Lookup:
+    """Run helper queries (entity look-ups) on ``store``."""
+    return lambda text, terms: execute(store, QueryText(text, "<lookup>"), terms)

@@ -1,0 +1,140 @@
+"""Run queries on a remote SPARQL 1.1 endpoint through SPARQLWrapper.
+
+Parameters cannot be substituted by a remote engine, so they are bound with a ``VALUES`` block
+opening the query's WHERE group, each value written as an RDF term by pyoxigraph (escaped),
+never as raw text.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+import urllib.error
+from collections.abc import Callable
+from email.utils import parsedate_to_datetime
+
+import pyoxigraph
+
+from kg import __version__
+from kg.errors import KGError
+from kg.query import QueryText
+from kg.results import Result
+from kg.sparqltext import QueryTextError, check_nesting, mask
+
+USER_AGENT = f"aigov-kg/{__version__} (https://w3id.org/aigov; SPARQL client; +https://pypi.org/project/aigov-kg/)"
+RETRIES = 3
+MAX_WAIT = 120.0
+
+
+def with_values(text: str, terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal]) -> str:
+    """``text`` with ``VALUES (?a ?b) { (t1 t2) }`` opening its WHERE group."""
+    if not terms:
+        return text
+    masked = mask(text)
+    where = re.search(r"\bWHERE\b", masked, re.IGNORECASE)
+    start = masked.find("{", where.end() if where else 0)
+    if start < 0:
+        raise KGError("cannot bind parameters: the query has no WHERE group", hint="add a WHERE { … } clause")
+    names = " ".join(f"?{name}" for name in terms)
+    values = " ".join(str(term) for term in terms.values())
+    return f"{text[:start + 1]} VALUES ({names}) {{ ({values}) }} {text[start + 1:]}"
+
+
+def retry_after(header: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date); None if absent or bad."""
+    if not header:
+        return None
+    header = header.strip()
+    if header.isdigit():
+        return float(header)
+    try:
+        when = parsedate_to_datetime(header).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when - (time.time() if now is None else now))
+
+
+def execute_remote(
+    endpoint: str,
+    query: QueryText,
+    terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] | None = None,
+    timeout: float = 60.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Result:
+    """Run ``query`` on ``endpoint``; HTTP errors, time-outs and rate limits become KGErrors."""
+    from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    try:
+        check_nesting(query.text)
+    except QueryTextError as err:
+        raise KGError(str(err), path=query.shown_as, line=err.line, column=err.column, hint="flatten the query") from None
+    text = with_values(query.text, terms or {})
+    client = SPARQLWrapper(endpoint, agent=USER_AGENT)
+    client.setQuery(text)
+    client.setMethod(POST)
+    client.setRequestMethod(URLENCODED)
+    client.setTimeout(int(max(1, timeout)))
+    graph = client.queryType in ("CONSTRUCT", "DESCRIBE")
+    client.setReturnFormat(TURTLE if graph else JSON)
+    for attempt in range(RETRIES + 1):
+        try:
+            response = client.query()
+            body = response.convert()
+            break
+        except urllib.error.HTTPError as err:
+            if err.code not in (429, 503) or attempt == RETRIES:
+                raise _http_error(endpoint, err.code, err.reason, err.read()) from None
+            wait = retry_after(err.headers.get("Retry-After"))
+            wait = 2.0**attempt if wait is None else wait
+            if wait > MAX_WAIT:
+                raise KGError(f"{endpoint} is rate-limiting (HTTP {err.code}) and asks to wait {wait:.0f} s", hint="try again later") from None
+            sleep(wait)
+        except SPARQLWrapperException as err:
+            code = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404, "URITooLong": 414, "EndPointInternalError": 500}.get(type(err).__name__)
+            raise _http_error(endpoint, code, type(err).__name__, str(err).encode()) from None
+        except (TimeoutError, socket.timeout):
+            raise KGError(f"{endpoint} did not answer within {timeout:g} s", hint="raise --timeout, or simplify the query") from None
+        except urllib.error.URLError as err:
+            if isinstance(err.reason, (TimeoutError, socket.timeout)):
+                raise KGError(f"{endpoint} did not answer within {timeout:g} s", hint="raise --timeout, or simplify the query") from None
+            raise KGError(f"cannot reach {endpoint}: {err.reason}", hint="check the URL and that the server is running") from None
+    if graph:
+        triples = [q.triple for q in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE)]
+        return Result("graph", triples=triples)
+    return _from_json(body)
+
+
+def _http_error(endpoint: str, code: int | None, reason: str, body: bytes) -> KGError:
+    detail = body.decode("utf-8", "replace").strip().splitlines()
+    shown = f": {detail[0][:300]}" if detail else ""
+    hints = {
+        400: "the endpoint rejected the query; check its syntax and the SPARQL features it supports",
+        401: "the endpoint needs credentials",
+        404: "check the endpoint URL (for Oxigraph server it ends in /query)",
+        429: "the endpoint is rate-limiting; try again later",
+        500: "the endpoint failed on this query; try a simpler one",
+    }
+    return KGError(f"{endpoint} answered HTTP {code} {reason}{shown}", hint=hints.get(code or 0, "see the endpoint's documentation"))
+
+
+def _term(binding: dict) -> pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal:
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return pyoxigraph.NamedNode(value)
+    if kind == "bnode":
+        return pyoxigraph.BlankNode(value)
+    if "xml:lang" in binding:
+        return pyoxigraph.Literal(value, language=binding["xml:lang"])
+    if "datatype" in binding:
+        return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(binding["datatype"]))
+    return pyoxigraph.Literal(value)
+
+
+def _from_json(document: dict) -> Result:
+    if "boolean" in document:
+        return Result("ask", boolean=bool(document["boolean"]))
+    variables = document["head"]["vars"]
+    rows = [tuple(_term(b[v]) if v in b else None for v in variables) for b in document["results"]["bindings"]]
+    return Result("select", variables=variables, rows=rows)

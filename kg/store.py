@@ -1,0 +1,69 @@
+"""Open the published graph (``dist/``) in pyoxigraph for querying.
+
+Small graphs load from ``dist/*.nt`` into memory (about 6 ms for this project's graph); past
+:data:`CACHE_FROM_BYTES` an on-disk Oxigraph store under ``.cache/store/`` (git-ignored, not
+byte-stable, so outside ``dist/``) is built once and opened read-only, and rebuilt whenever
+``dist/SHA256SUMS`` changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph
+
+from kg.errors import KGError
+from kg.project import Project
+
+# The files whose union is the graph that queries see.
+GRAPH_FILES = ("ontology.nt", "kg.nt")
+# Loading N-Triples costs about 2.4 µs a triple; opening the on-disk store about 12 ms.
+CACHE_FROM_BYTES = 16 * 1024 * 1024
+
+
+def graph_files(project: Project) -> list[Path]:
+    """The N-Triples files of the built graph; a clear error when there is no build."""
+    files = [project.dist / name for name in GRAPH_FILES]
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise KGError(f"no built graph: {project.relative(missing[0])} is missing", hint="run python build.py")
+    return files
+
+
+def open_store(project: Project, cache_from_bytes: int = CACHE_FROM_BYTES) -> pyoxigraph.Store:
+    """A store holding the built graph in its default graph."""
+    files = graph_files(project)
+    if sum(f.stat().st_size for f in files) < cache_from_bytes:
+        store = pyoxigraph.Store()
+        for path in files:
+            store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        return store
+    return _cached_store(project, files)
+
+
+def _cached_store(project: Project, files: list[Path]) -> pyoxigraph.Store:
+    import hashlib
+    import os
+    import shutil
+    import tempfile
+
+    cache = project.root / ".cache" / "store"
+    stamp = hashlib.sha256((project.dist / "SHA256SUMS").read_bytes()).hexdigest()
+    stamp_file = cache / "dist-sha256"
+    if not (stamp_file.is_file() and stamp_file.read_text(encoding="utf-8") == stamp):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix="store-", dir=cache.parent))
+        store = pyoxigraph.Store(str(staging / "db"))
+        for path in files:
+            store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.flush()
+        del store
+        (staging / "dist-sha256").write_text(stamp, encoding="utf-8")
+        retired = None
+        if cache.exists():
+            retired = Path(tempfile.mkdtemp(prefix="old-", dir=cache.parent))
+            os.rename(cache, retired / "store")
+        os.rename(staging, cache)
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)
+    return pyoxigraph.Store.read_only(str(cache / "db"))
