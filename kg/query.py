@@ -11,7 +11,7 @@ from collections import namedtuple
 
 import pyoxigraph
 
-from kg.errors import KGError
+from kg.errors import KGError, UsageError
 from kg.params import Lookup, bind
 from kg.project import Project
 from kg.results import Result, from_pyoxigraph
@@ -58,6 +58,13 @@ def execute(store: pyoxigraph.Store, query: QueryText, terms: dict[str, pyoxigra
             ) from None
         raise KGError(f"SPARQL syntax error: {err}", path=query.shown_as, hint="fix the query") from None
     except (OSError, RuntimeError, ValueError) as err:
+        missing = re.search(r"does not contains? variable \?(\w+) in its SELECT projection", str(err))
+        if missing:
+            raise UsageError(
+                f"the query does not select ?{missing.group(1)}, so --param {missing.group(1)}=… cannot be bound",
+                path=query.shown_as,
+                hint=f"add ?{missing.group(1)} to the SELECT clause: parameters are bound through the projection (SEP-0007)",
+            ) from None
         raise KGError(f"query failed: {err}", path=query.shown_as, hint="check the query against the data") from None
 
 

@@ -11,7 +11,6 @@ import re
 import socket
 import time
 import urllib.error
-from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 
 import pyoxigraph
@@ -60,7 +59,6 @@ def execute_remote(
     query: QueryText,
     terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] | None = None,
     timeout: float = 60.0,
-    sleep: Callable[[float], None] = time.sleep,
 ) -> Result:
     """Run ``query`` on ``endpoint``; HTTP errors, time-outs and rate limits become KGErrors."""
     from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
@@ -90,10 +88,10 @@ def execute_remote(
             wait = 2.0**attempt if wait is None else wait
             if wait > MAX_WAIT:
                 raise KGError(f"{endpoint} is rate-limiting (HTTP {err.code}) and asks to wait {wait:.0f} s", hint="try again later") from None
-            sleep(wait)
+            time.sleep(wait)
         except SPARQLWrapperException as err:
             code = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404, "URITooLong": 414, "EndPointInternalError": 500}.get(type(err).__name__)
-            raise _http_error(endpoint, code, type(err).__name__, str(err).encode()) from None
+            raise _http_error(endpoint, code, type(err).__name__, _response_of(err)) from None
         except (TimeoutError, socket.timeout):
             raise KGError(f"{endpoint} did not answer within {timeout:g} s", hint="raise --timeout, or simplify the query") from None
         except urllib.error.URLError as err:
@@ -104,6 +102,18 @@ def execute_remote(
         triples = [q.triple for q in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE)]
         return Result("graph", triples=triples)
     return _from_json(body)
+
+
+def _response_of(err: Exception) -> bytes:
+    """The server's answer, which SPARQLWrapper keeps only as a bytes repr inside its message."""
+    import ast
+
+    _, found, response = str(err).partition("\n\nResponse:\n")
+    try:
+        body = ast.literal_eval(response) if found else b""
+    except (ValueError, SyntaxError):
+        return response.encode("utf-8")
+    return body if isinstance(body, bytes) else str(body).encode("utf-8")
 
 
 def _http_error(endpoint: str, code: int | None, reason: str, body: bytes) -> KGError:

@@ -76,3 +76,46 @@ def store(built: Project) -> pyoxigraph.Store:
 @pytest.fixture(scope="session")
 def source_text() -> str:
     return (ROOT / "data" / "sources" / f"{SOURCE_ID}.txt").read_text(encoding="utf-8")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_oxigraph() -> tuple[subprocess.Popen, str]:
+    """Start a real Oxigraph server (`oxigraph serve`, from the oxigraph package on PyPI) on a
+    free loopback port, in memory, read-write; returns the process and its base URL
+    (…/query, …/update, …/store) once it answers."""
+    import time
+    import urllib.request
+
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    port = free_port()
+    process = subprocess.Popen([exe, "serve", "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1).read()
+            return process, base
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"oxigraph serve did not start: {process.stderr.read().decode()}") from None
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def oxigraph_server():
+    """The base URL of a fresh Oxigraph server, stopped after the test."""
+    process, base = start_oxigraph()
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,149 @@
+"""`kg query` and `kg queries` as a user runs them: a new process, real files, exit codes."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import copy_project
+
+
+def kg(*args, cwd, stdin=None, env=None):
+    exe = shutil.which("kg", path=str(Path(sys.executable).parent)) or "kg"
+    return subprocess.run([exe, *args], capture_output=True, text=True, cwd=cwd, input=stdin, env={**os.environ, **(env or {})}, check=False)
+
+
+def test_a_saved_query_as_csv(built):
+    result = kg("query", "blocs-endorsed", "--format", "csv", cwd=built.root)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "bloc,blocLabel,pledge,pledgeLabel,quote,source"
+    assert sorted(line.split(",")[1] for line in lines[1:]) == ["African Union", "European Union"]
+
+
+def test_piped_output_defaults_to_csv_and_table_is_for_people(built):
+    assert kg("query", "wikidata-links", cwd=built.root).stdout.startswith("entity,entityLabel,wikidata")
+    table = kg("query", "wikidata-links", "--format", "table", cwd=built.root).stdout
+    assert "id:china" in table and "wd:Q148" in table and table.rstrip().endswith("(9 rows)")
+
+
+def test_parameters_by_label_and_json_output(built):
+    result = kg("query", "declined", "--param", "pledge=pledge for inclusive AI", "--format", "json", cwd=built.root)
+    document = json.loads(result.stdout)
+    assert {b["agentLabel"]["value"] for b in document["results"]["bindings"]} == {"United States"}
+    assert document["results"]["bindings"][0]["agentLabel"]["xml:lang"] == "en"
+
+
+def test_expression_stdin_and_file(built, tmp_path):
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/aigov/ontology#Bloc> }"
+    assert kg("query", "-e", count, cwd=built.root).stdout.splitlines()[1] == "2"
+    assert kg("query", "-", stdin=count, cwd=built.root).stdout.splitlines()[1] == "2"
+    path = tmp_path / "blocs.rq"
+    path.write_text(count, encoding="utf-8")
+    assert kg("query", str(path), cwd=built.root).stdout.splitlines()[1] == "2"
+
+
+def test_ask_and_construct(built):
+    assert kg("query", "-e", "ASK { ?s a <https://w3id.org/aigov/ontology#Summit> }", "--format", "table", cwd=built.root).stdout == "yes\n"
+    construct = "CONSTRUCT { ?s a ?c } WHERE { ?s a <https://w3id.org/aigov/ontology#Bloc> ; a ?c }"
+    turtle = kg("query", "-e", construct, cwd=built.root).stdout
+    assert "id:african-union" in turtle and "aig:Bloc" in turtle
+    result = kg("query", "-e", construct, "--format", "csv", cwd=built.root)
+    assert result.returncode == 2 and "cannot be written as csv" in result.stderr
+
+
+def test_output_file_format_follows_the_extension(built, tmp_path):
+    out = tmp_path / "blocs.json"
+    result = kg("query", "blocs-endorsed", "--output", str(out), cwd=built.root)
+    assert result.returncode == 0 and result.stdout == ""
+    assert len(json.loads(out.read_text(encoding="utf-8"))["results"]["bindings"]) == 2
+    assert kg("query", "blocs-endorsed", "--output", str(tmp_path / "x.docx"), cwd=built.root).returncode == 2
+    assert kg("query", "blocs-endorsed", "--output", str(tmp_path / "x.csv"), "--format", "json", cwd=built.root).returncode == 2
+
+
+def test_a_syntax_error_gives_line_and_column(built, tmp_path):
+    result = kg("query", "-e", "SELECT * WHERE {\n  ?s ?p\n}", cwd=built.root)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: <-e>:3:") and "SPARQL syntax error" in result.stderr
+    path = tmp_path / "bad.rq"
+    path.write_text("# a comment\nSELECT * WHERE { ?s ?p ?o ", encoding="utf-8")
+    result = kg("query", str(path), cwd=built.root)
+    assert result.returncode == 1 and f"{path}:2:" in result.stderr
+
+
+def test_no_built_graph_says_how_to_build(project):
+    result = kg("query", "blocs-endorsed", cwd=project.root)
+    assert result.returncode == 1
+    assert "no built graph" in result.stderr and "run python build.py" in result.stderr
+
+
+def test_the_project_is_found_upward_or_named(built, tmp_path):
+    sub = built.root / "data" / "facts"
+    assert kg("query", "entities", cwd=sub).returncode == 0
+    assert kg("query", "entities", "--project", str(built.root), cwd=tmp_path).returncode == 0
+    assert kg("query", "entities", cwd=tmp_path, env={"KG_PROJECT": str(built.root)}).returncode == 0
+    result = kg("query", "entities", cwd=tmp_path)
+    assert result.returncode == 1 and "not inside an aigov-kg project" in result.stderr
+
+
+def test_parameter_mistakes_are_usage_errors(built):
+    unknown = kg("query", "blocs-endorsed", "--param", "colour=red", cwd=built.root)
+    assert unknown.returncode == 2 and "no parameter 'colour'" in unknown.stderr and "pledge (entity)" in unknown.stderr
+    missing = kg("query", "initiatives-proposed-in", cwd=built.root)
+    assert missing.returncode == 2 and "needs --param year=" in missing.stderr
+    assert kg("query", "blocs-endorsed", "--param", "pledge", cwd=built.root).returncode == 2
+    assert kg("query", cwd=built.root).returncode == 2
+    assert kg("query", "blocs-endorsed", "-e", "ASK {}", cwd=built.root).returncode == 2
+
+
+def test_a_value_that_tries_to_inject_sparql_matches_nothing(built):
+    attack = 'x" } } ; DROP ALL ; SELECT * WHERE { ?s ?p "'
+    result = kg("query", "blocs-endorsed", "--param", f"pledge={attack}", cwd=built.root)
+    assert result.returncode == 1 and "no entity has the id, label or alternative label" in result.stderr
+    result = kg("query", "initiatives-proposed-in", "--param", "year=2023 } UNION { ?s ?p ?o", cwd=built.root)
+    assert result.returncode == 1 and "is not a year" in result.stderr
+    still = kg("query", "-e", "SELECT ?x (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?x", "--param", f"x={attack}", "--format", "json", cwd=built.root)
+    (row,) = json.loads(still.stdout)["results"]["bindings"]
+    assert row["x"]["value"] == attack and int(row["n"]["value"]) > 1000
+    unused = kg("query", "-e", "SELECT ?s WHERE { ?s ?p ?o }", "--param", "x=1", cwd=built.root)
+    assert unused.returncode == 2 and "add ?x to the SELECT clause" in unused.stderr
+
+
+def test_a_query_nested_too_deep_is_refused_without_crashing(built):
+    deep = "SELECT * WHERE " + "{ " * 5000 + "?s ?p ?o " + "} " * 5000
+    result = kg("query", "-", stdin=deep, cwd=built.root)
+    assert result.returncode == 1, result.returncode  # a crash would be a negative signal number
+    assert "nests more than 128" in result.stderr and "<stdin>:1:" in result.stderr
+
+
+def test_kg_queries_lists_main_queries_and_with_all_the_sub_folders(built):
+    listing = kg("queries", cwd=built.root).stdout
+    assert "blocs-endorsed" in listing and "[pledge: entity = statement-on-inclusive-and-sustainable-ai]" in listing
+    assert "qc/" not in listing
+    assert "qc/missing-label-violation" in kg("queries", "--all", cwd=built.root).stdout
+
+
+def test_help_and_unknown_commands(built):
+    assert kg("--help", cwd=built.root).returncode == 0
+    assert kg("query", "--help", cwd=built.root).returncode == 0
+    assert kg("frobnicate", cwd=built.root).returncode == 2
+
+
+def test_the_query_path_imports_no_heavy_library(built):
+    code = (
+        "import sys, io, contextlib\nfrom kg.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): assert main(['query', 'entity-facts', '--param', 'entity=EU']) == 0\n"
+        "print(sorted(m for m in ('rdflib', 'owlready2', 'pyshacl', 'SPARQLWrapper', 'yaml') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=built.root, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_a_second_project_copy_works_independently(tmp_path, built):
+    other = copy_project(tmp_path / "other")
+    shutil.copytree(built.dist, other.dist)
+    assert kg("query", "entities", cwd=other.root).returncode == 0
