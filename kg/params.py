@@ -122,5 +122,6 @@ def resolve_entity(value: str, lookup: Lookup, name: str = "entity") -> pyoxigra
     close = difflib.get_close_matches(value, names, n=3, cutoff=0.6)
     raise KGError(
         f"--param {name}: no entity has the id, label or alternative label {value!r}",
-        hint=(f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "") + "run 'kg query entities' to list entities",
+        hint=(f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "")
+        + "run 'kg query entities' to list entities (with --endpoint: of the endpoint's default graph)",
     )
