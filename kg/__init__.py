@@ -1,7 +1,29 @@
 """aigov-kg: a knowledge graph of AI governance, each fact tied to the words that state it.
 
-The build lives in :mod:`kg.build` (steps load, validate, reason, publish); importing ``kg``
-itself loads neither rdflib nor owlready2 nor pyshacl.
+From Python, the saved queries run as on the command line::
+
+    import kg
+    result = kg.run("blocs-endorsed", {"pledge": "pledge for inclusive AI"})
+    result.records()        # rows of plain Python values
+    result.to_dataframe()   # with pandas installed
+    kg.queries()            # the saved queries and their parameters
+
+The build lives in :mod:`kg.build` (steps load, validate, reason, publish). Importing ``kg``
+loads nothing heavy: :func:`run` and :func:`queries` import the query path on first use, and
+that path never imports rdflib, owlready2 or pyshacl.
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    """``kg.run`` and ``kg.queries``, imported on first use."""
+    if name == "run":
+        from kg.query import run
+
+        return run
+    if name == "queries":
+        from kg.query import list_queries
+
+        return list_queries
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")

@@ -15,7 +15,7 @@ from kg.errors import KGError, UsageError
 from kg.params import Lookup, bind
 from kg.project import Project
 from kg.results import Result, from_pyoxigraph
-from kg.savedquery import find_saved_query
+from kg.savedquery import SavedQuery, find_saved_query
 from kg.sparqltext import QueryTextError, check_nesting
 from kg.store import open_store
 
@@ -91,3 +91,13 @@ def run(
 def local_lookup(store: pyoxigraph.Store) -> Lookup:
     """Run helper queries (entity look-ups) on ``store``."""
     return lambda text, terms: execute(store, QueryText(text, "<lookup>"), terms)
+
+
+def list_queries(project: Project | None = None, include_subfolders: bool = False) -> list[SavedQuery]:
+    """The saved queries of the project (found from the current directory upward unless given):
+    the main set, and with ``include_subfolders`` the quality checks and other special kinds."""
+    from kg.project import find_project
+    from kg.savedquery import saved_queries
+
+    found = saved_queries((project or find_project()).queries_dir)
+    return [q for q in found if include_subfolders or not q.group]

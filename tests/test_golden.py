@@ -34,3 +34,15 @@ def test_golden(built, store, name, params, expected):
         assert got[1:] == want[1:]
     else:
         assert sorted(got[1:]) == sorted(want[1:])
+
+
+@pytest.mark.parametrize("name, params, expected", CASES, ids=[expected.stem for _, _, expected in CASES])
+def test_entity_columns_are_followed_by_their_label(name, params, expected):
+    """The convention kg ask relies on: an entity column ?x is followed by ?xLabel."""
+    lines = expected.read_text(encoding="utf-8").splitlines()
+    columns = [c.lstrip("?") for c in lines[0].split("\t")]
+    for index, column in enumerate(columns):
+        values = [v for v in (line.split("\t")[index] for line in lines[1:]) if v]
+        is_entity = bool(values) and all(v.startswith("<https://w3id.org/aigov/id/") for v in values)
+        if is_entity and column != "source":  # ?source is evidence: the source document itself
+            assert columns[index + 1 : index + 2] == [f"{column}Label"], f"{name}: ?{column} is not followed by ?{column}Label"

@@ -43,3 +43,18 @@ def test_dataframe_when_pandas_is_installed(built, store):
 
 def test_repr():
     assert repr(Result("ask", boolean=False)) == "Result(ask, False)"
+
+
+def test_the_package_gives_the_queries_from_python(built, monkeypatch):
+    import kg
+
+    monkeypatch.chdir(built.root)
+    assert sorted(r["blocLabel"] for r in kg.run("blocs-endorsed", {"pledge": "pledge for inclusive AI"}).records()) == [
+        "African Union",
+        "European Union",
+    ]
+    names = [q.name for q in kg.queries()]
+    assert "blocs-endorsed" in names and not any(n.startswith("qc/") for n in names)
+    assert any(q.name.startswith("qc/") for q in kg.queries(include_subfolders=True))
+    with pytest.raises(AttributeError):
+        kg.nothing
