@@ -71,6 +71,9 @@ def _report(run) -> int:  # type: ignore[no-untyped-def]
         # tools do on SIGPIPE
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as err:  # a file that cannot be read or written: say which, no traceback
+        print(f"Error: {err.filename + ': ' if err.filename else ''}{err.strerror or err}", file=sys.stderr)
+        return 1
 
 
 def build_main(argv: list[str], prog: str = "build.py", default_root: Path | None = None) -> int:
@@ -207,7 +210,10 @@ def _read_query(args: argparse.Namespace, project_finder):  # type: ignore[no-un
     if args.query.endswith(".rq") or path.is_file():
         if not path.is_file():
             raise KGError(f"no such query file: {args.query}", hint="check the path, or give a saved query name (kg queries)")
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise KGError(f"not UTF-8 text ({err.reason} at byte {err.start})", path=args.query, hint="save the query as UTF-8") from None
         header = read_saved_query(path, path.stem, args.query) if "#+ title:" in text else None
         return QueryText(text, args.query, header)
     return saved(project_finder(), args.query)

@@ -125,17 +125,21 @@ def push(
     temporary = f"urn:aigov-kg:upload:{uuid.uuid4()}" if replace else None
     target = temporary or graph
     url = _graph_url(store, target)
-    written = 0
+    written, total = 0, sum(len(part) for part in parts)
     for number, part in enumerate(parts, start=1):
         try:
             _request("POST", url, ("\n".join(part) + "\n").encode("utf-8"), "application/n-triples", timeout)
+        except ValueError as err:  # urllib: a malformed store URL; nothing was sent
+            raise KGError(f"cannot use store {store!r}: {err}", hint="give a full URL, e.g. http://127.0.0.1:7878/store") from None
         except (urllib.error.URLError, OSError) as err:
             where = f"<{graph}>" if graph else "the default graph"
             if temporary:
                 dropped = _drop_quietly(update, temporary, timeout)
                 state = f"{where} is unchanged; the partial upload in <{temporary}> " + ("was dropped" if dropped else "could not be dropped: drop it by hand")
+            elif written:
+                state = f"triples 1–{written:,} were written to {where}; the other {total - written:,} were not"
             else:
-                state = f"triples 1–{written:,} were written to {where}; the other {len(lines) - written:,} were not"
+                state = f"nothing was written to {where}"
             raise KGError(
                 f"upload to {store} failed at chunk {number} of {len(parts)} ({_describe(err)}); {state}",
                 hint="check the store is up and accepts writes, then push again",

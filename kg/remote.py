@@ -94,6 +94,8 @@ def execute_remote(
             raise _http_error(endpoint, code, type(err).__name__, _response_of(err)) from None
         except (TimeoutError, socket.timeout):
             raise KGError(f"{endpoint} did not answer within {timeout:g} s", hint="raise --timeout, or simplify the query") from None
+        except ValueError as err:  # urllib: "unknown url type", a malformed URL
+            raise KGError(f"cannot use endpoint {endpoint!r}: {err}", hint="give a full URL, e.g. http://127.0.0.1:7878/query") from None
         except urllib.error.URLError as err:
             if isinstance(err.reason, (TimeoutError, socket.timeout)):
                 raise KGError(f"{endpoint} did not answer within {timeout:g} s", hint="raise --timeout, or simplify the query") from None

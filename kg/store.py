@@ -33,12 +33,15 @@ def graph_files(project: Project) -> list[Path]:
 def open_store(project: Project, cache_from_bytes: int = CACHE_FROM_BYTES) -> pyoxigraph.Store:
     """A store holding the built graph in its default graph."""
     files = graph_files(project)
-    if sum(f.stat().st_size for f in files) < cache_from_bytes:
-        store = pyoxigraph.Store()
-        for path in files:
-            store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        return store
-    return _cached_store(project, files)
+    try:
+        if sum(f.stat().st_size for f in files) < cache_from_bytes:
+            store = pyoxigraph.Store()
+            for path in files:
+                store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+            return store
+        return _cached_store(project, files)
+    except SyntaxError as err:
+        raise KGError(f"the built graph is damaged: {err}", path=project.relative(project.dist), hint="rebuild it: python build.py") from None
 
 
 def _cached_store(project: Project, files: list[Path]) -> pyoxigraph.Store:

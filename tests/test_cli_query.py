@@ -147,3 +147,27 @@ def test_a_second_project_copy_works_independently(tmp_path, built):
     other = copy_project(tmp_path / "other")
     shutil.copytree(built.dist, other.dist)
     assert kg("query", "entities", cwd=other.root).returncode == 0
+
+
+def test_files_that_cannot_be_read_or_written_are_reported(built, tmp_path):
+    bad = tmp_path / "latin1.rq"
+    bad.write_bytes(b"SELECT \xff WHERE {}")
+    result = kg("query", str(bad), cwd=built.root)
+    assert result.returncode == 1 and "not UTF-8" in result.stderr
+    result = kg("query", "entities", "--output", str(tmp_path / "missing" / "x.csv"), cwd=built.root)
+    assert result.returncode == 1 and "No such file or directory" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_malformed_urls_are_reported(built):
+    for args in (["query", "--endpoint", "localhost:7878/query", "-e", "ASK {}"], ["push", "--store", "localhost:7878/store"]):
+        result = kg(*args, cwd=built.root)
+        assert result.returncode == 1 and "unknown url type" in result.stderr and "Traceback" not in result.stderr
+    assert "nothing was written" in kg("push", "--store", "localhost:7878/store", cwd=built.root).stderr
+
+
+def test_a_damaged_build_says_to_rebuild(tmp_path, built):
+    other = copy_project(tmp_path / "other")
+    shutil.copytree(built.dist, other.dist)
+    (other.dist / "kg.nt").write_text("this is not n-triples\n", encoding="utf-8")
+    result = kg("query", "entities", cwd=other.root)
+    assert result.returncode == 1 and "damaged" in result.stderr and "python build.py" in result.stderr
