@@ -74,6 +74,9 @@ def _report(run) -> int:  # type: ignore[no-untyped-def]
     except OSError as err:  # a file that cannot be read or written: say which, no traceback
         print(f"Error: {err.filename + ': ' if err.filename else ''}{err.strerror or err}", file=sys.stderr)
         return 1
+    except UnicodeDecodeError as err:
+        print(f"Error: a file is not UTF-8 text ({err.reason} at byte {err.start})", file=sys.stderr)
+        return 1
 
 
 def build_main(argv: list[str], prog: str = "build.py", default_root: Path | None = None) -> int:
@@ -120,6 +123,13 @@ def _query_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def _push_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kg push",
@@ -132,7 +142,7 @@ def _push_parser() -> argparse.ArgumentParser:
     parser.add_argument("--graph", metavar="IRI", help="the named graph to write (default: the default graph)")
     parser.add_argument("--replace", action="store_true", help="replace the graph's content at once when all has arrived (needs --update)")
     parser.add_argument("--update", metavar="URL", help="the SPARQL Update endpoint, for --replace (Oxigraph: http://HOST:PORT/update)")
-    parser.add_argument("--chunk-triples", type=int, default=50_000, metavar="N", help="triples a request (default 50000)")
+    parser.add_argument("--chunk-triples", type=_positive, default=50_000, metavar="N", help="triples a request (default 50000)")
     return parser
 
 
@@ -177,13 +187,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _queries(args: argparse.Namespace) -> int:
     from kg.project import find_project
-    from kg.savedquery import saved_queries
+    from kg.query import list_queries
 
-    project = find_project(args.project)
     shown_group = None
-    for saved in saved_queries(project.queries_dir):
-        if saved.group and not args.all:
-            continue
+    for saved in list_queries(find_project(args.project), include_subfolders=args.all):
         if saved.group != shown_group:
             print(f"\n{saved.group}/" if saved.group else "", end="" if not saved.group else "\n")
             shown_group = saved.group
@@ -198,7 +205,7 @@ def _queries(args: argparse.Namespace) -> int:
 def _read_query(args: argparse.Namespace, project_finder):  # type: ignore[no-untyped-def]
     """The QueryText named by the arguments, and the project when one is needed."""
     from kg.query import QueryText, saved
-    from kg.savedquery import read_saved_query
+    from kg.savedquery import read_query_text, read_saved_query
 
     if (args.query is None) == (args.expression is None):
         raise UsageError("give one query: a saved query name, a .rq file, - for stdin, or -e 'SPARQL'", hint="kg query --help")
@@ -210,11 +217,8 @@ def _read_query(args: argparse.Namespace, project_finder):  # type: ignore[no-un
     if args.query.endswith(".rq") or path.is_file():
         if not path.is_file():
             raise KGError(f"no such query file: {args.query}", hint="check the path, or give a saved query name (kg queries)")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as err:
-            raise KGError(f"not UTF-8 text ({err.reason} at byte {err.start})", path=args.query, hint="save the query as UTF-8") from None
-        header = read_saved_query(path, path.stem, args.query) if "#+ title:" in text else None
+        text = read_query_text(path, args.query)
+        header = read_saved_query(path, path.stem, args.query, text) if "#+ title:" in text else None
         return QueryText(text, args.query, header)
     return saved(project_finder(), args.query)
 
@@ -224,8 +228,10 @@ def _query(args: argparse.Namespace) -> int:
     from kg.params import bind, parse_assignments
     from kg.project import find_project
 
-    if args.output and args.format and format_for_extension(args.output).name != args.format:
-        raise UsageError(f"--format {args.format} conflicts with the extension of --output {args.output}", hint="give one or make them agree")
+    if args.output and args.format:
+        implied = next((f.name for f in FORMATS.values() if args.output.lower().endswith(f.extensions)), None)
+        if implied not in (None, args.format):
+            raise UsageError(f"--format {args.format} conflicts with the extension of --output {args.output}", hint="give one or make them agree")
     given = parse_assignments(args.param)
     query = _read_query(args, lambda: find_project(args.project))
     if args.endpoint:

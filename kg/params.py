@@ -1,7 +1,9 @@
 """Turn parameter values given as text into RDF terms, by the type the query header declares.
 
-Values become terms (an IRI, a literal) handed to the engine as substitutions; they are never
-pasted into query text, so a value that looks like SPARQL is only a value that matches nothing.
+Values become terms (an IRI, a literal), never text spliced into a query: locally the engine
+binds them by substitution; on a remote endpoint they go in a VALUES block written by
+pyoxigraph's term serializer (escaped). A value that looks like SPARQL is only a value that
+matches nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable
 import pyoxigraph
 
 from kg.errors import KGError, UsageError
-from kg.namespaces import ID
+from kg.namespaces import ID, SLUG, VARIABLE
 from kg.results import Result
 from kg.savedquery import Param, SavedQuery
 
@@ -21,7 +23,6 @@ Term = pyoxigraph.NamedNode | pyoxigraph.Literal
 Lookup = Callable[[str, dict[str, Term]], Result]
 
 XSD_INTEGER = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 _BY_NAME = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -29,18 +30,18 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?entity ?wanted WHERE {
   ?entity rdfs:label|skos:altLabel ?name .
   FILTER (LCASE(STR(?name)) = LCASE(STR(?wanted)))
-  FILTER STRSTARTS(STR(?entity), "https://w3id.org/aigov/id/")
+  FILTER STRSTARTS(STR(?entity), "%s")
 }
 ORDER BY ?entity
-"""
+""" % ID
 
 _EXISTS = "ASK { ?entity ?property ?value }"
 
 _ALL_NAMES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?name WHERE { ?entity rdfs:label|skos:altLabel ?name . FILTER STRSTARTS(STR(?entity), "https://w3id.org/aigov/id/") }
-"""
+SELECT DISTINCT ?name WHERE { ?entity rdfs:label|skos:altLabel ?name . FILTER STRSTARTS(STR(?entity), "%s") }
+""" % ID
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, str]:
@@ -48,9 +49,12 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
     values: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
+        name = name.strip()
         if not sep or not name:
             raise UsageError(f"--param {pair!r} is not key=value", hint="write --param pledge=statement-on-inclusive-and-sustainable-ai")
-        values[name.strip()] = value
+        if not VARIABLE.match(name):
+            raise UsageError(f"--param {name!r}: a parameter name is a SPARQL variable name", hint="letters, digits and _, not starting with a digit")
+        values[name] = value
     return values
 
 
@@ -98,7 +102,7 @@ def term_for(param: Param, value: str, lookup: Lookup) -> Term:
 def resolve_entity(value: str, lookup: Lookup, name: str = "entity") -> pyoxigraph.NamedNode:
     """An entity by id (``african-union``), IRI, label or alternative label (case-insensitive)."""
     candidates: list[pyoxigraph.NamedNode] = []
-    if _SLUG.match(value):
+    if SLUG.match(value):
         candidates.append(pyoxigraph.NamedNode(ID + value))
     elif value.startswith(ID):
         try:
@@ -116,12 +120,10 @@ def resolve_entity(value: str, lookup: Lookup, name: str = "entity") -> pyoxigra
     if len(found) > 1:
         ids = ", ".join(f.value.removeprefix(ID) for f in found if f is not None)
         raise KGError(f"--param {name}: {value!r} names several entities: {ids}", hint="give the id of the one you mean")
-    import difflib
+    from kg.suggest import did_you_mean
 
-    names = sorted({row[0].value for row in lookup(_ALL_NAMES, {}).rows})
-    close = difflib.get_close_matches(value, names, n=3, cutoff=0.6)
+    names = {row[0].value for row in lookup(_ALL_NAMES, {}).rows}
     raise KGError(
         f"--param {name}: no entity has the id, label or alternative label {value!r}",
-        hint=(f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "")
-        + "run 'kg query entities' to list entities (with --endpoint: of the endpoint's default graph)",
+        hint=did_you_mean(value, names) + "run 'kg query entities' to list entities (with --endpoint: of the endpoint's default graph)",
     )

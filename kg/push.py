@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph
+
 from kg import __version__
-from kg.errors import KGError
+from kg.errors import KGError, UsageError
 
 USER_AGENT = f"aigov-kg/{__version__} (graph store upload)"
 CHUNK_TRIPLES = 50_000
@@ -115,6 +117,14 @@ def push(
 
     ``progress(done_chunks, total_chunks, triples_so_far)`` is called after each chunk.
     """
+    for name, url in (("store", store), ("update", update)):
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise UsageError(f"--{name} {url!r} is not an http(s) URL", hint=f"give the full URL, e.g. http://127.0.0.1:7878/{name}")
+    if graph is not None:
+        try:
+            graph = pyoxigraph.NamedNode(graph).value
+        except ValueError as err:
+            raise UsageError(f"--graph {graph!r} is not an IRI ({err})", hint="give an absolute IRI, e.g. https://w3id.org/aigov/dataset") from None
     if replace and not update:
         raise KGError(
             "--replace needs a SPARQL Update endpoint (--update URL) to swap the new graph in at once",
@@ -129,9 +139,7 @@ def push(
     for number, part in enumerate(parts, start=1):
         try:
             _request("POST", url, ("\n".join(part) + "\n").encode("utf-8"), "application/n-triples", timeout)
-        except ValueError as err:  # urllib: a malformed store URL; nothing was sent
-            raise KGError(f"cannot use store {store!r}: {err}", hint="give a full URL, e.g. http://127.0.0.1:7878/store") from None
-        except (urllib.error.URLError, OSError) as err:
+        except (urllib.error.URLError, OSError, ValueError) as err:
             where = f"<{graph}>" if graph else "the default graph"
             if temporary:
                 dropped = _drop_quietly(update, temporary, timeout)
@@ -147,10 +155,10 @@ def push(
         written += len(part)
         progress(number, len(parts), written)
     if temporary:
-        destination = f"GRAPH <{graph}>" if graph else "DEFAULT"
+        destination = f"GRAPH {pyoxigraph.NamedNode(graph)}" if graph else "DEFAULT"
         try:
-            _update(update or "", f"MOVE GRAPH <{temporary}> TO {destination}", timeout)
-        except (urllib.error.URLError, OSError) as err:
+            _update(update or "", f"MOVE GRAPH {pyoxigraph.NamedNode(temporary)} TO {destination}", timeout)
+        except (urllib.error.URLError, OSError, ValueError) as err:
             raise KGError(
                 f"all {written:,} triples arrived in <{temporary}>, but swapping them in failed ({_describe(err)})",
                 hint=f"the target graph is unchanged; run MOVE GRAPH <{temporary}> TO {destination} on the store, or push again",
@@ -160,7 +168,7 @@ def push(
 
 def _drop_quietly(update: str | None, graph: str, timeout: float) -> bool:
     try:
-        _update(update or "", f"DROP SILENT GRAPH <{graph}>", timeout)
+        _update(update or "", f"DROP SILENT GRAPH {pyoxigraph.NamedNode(graph)}", timeout)
         return True
     except (urllib.error.URLError, OSError, ValueError):
         return False

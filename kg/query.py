@@ -36,12 +36,17 @@ def saved(project: Project, name: str) -> QueryText:
     return QueryText(query.text, f"queries/{name}.rq", query)
 
 
-def execute(store: pyoxigraph.Store, query: QueryText, terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] | None = None) -> Result:
-    """Run ``query`` on ``store`` with ``terms`` bound to its variables by substitution."""
+def check_survivable(query: QueryText) -> None:
+    """Refuse, with its position, a query nested too deep for the engine to survive."""
     try:
         check_nesting(query.text)
     except QueryTextError as err:
         raise KGError(str(err), path=query.shown_as, line=err.line, column=err.column, hint="flatten the query") from None
+
+
+def execute(store: pyoxigraph.Store, query: QueryText, terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] | None = None) -> Result:
+    """Run ``query`` on ``store`` with ``terms`` bound to its variables by substitution."""
+    check_survivable(query)
     substitutions = {pyoxigraph.Variable(name): term for name, term in (terms or {}).items()}
     try:
         answer = store.query(query.text, substitutions=substitutions)
@@ -82,7 +87,8 @@ def run(
     from kg.project import find_project
 
     project = project or find_project()
-    store = store or open_store(project)
+    if store is None:  # not `store or …`: an empty Store is falsy
+        store = open_store(project)
     is_text = any(ch in name_or_sparql for ch in "{ \n")
     query = QueryText(name_or_sparql, "<query>") if is_text else saved(project, name_or_sparql)
     return execute(store, query, bind(query.saved, params or {}, local_lookup(store)))

@@ -7,7 +7,6 @@ never as raw text.
 
 from __future__ import annotations
 
-import re
 import socket
 import time
 import urllib.error
@@ -17,9 +16,9 @@ import pyoxigraph
 
 from kg import __version__
 from kg.errors import KGError
-from kg.query import QueryText
+from kg.query import QueryText, check_survivable
 from kg.results import Result
-from kg.sparqltext import QueryTextError, check_nesting, mask
+from kg.sparqltext import where_group_start
 
 USER_AGENT = f"aigov-kg/{__version__} (https://w3id.org/aigov; SPARQL client; +https://pypi.org/project/aigov-kg/)"
 RETRIES = 3
@@ -30,9 +29,7 @@ def with_values(text: str, terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Li
     """``text`` with ``VALUES (?a ?b) { (t1 t2) }`` opening its WHERE group."""
     if not terms:
         return text
-    masked = mask(text)
-    where = re.search(r"\bWHERE\b", masked, re.IGNORECASE)
-    start = masked.find("{", where.end() if where else 0)
+    start = where_group_start(text)
     if start < 0:
         raise KGError("cannot bind parameters: the query has no WHERE group", hint="add a WHERE { … } clause")
     names = " ".join(f"?{name}" for name in terms)
@@ -64,10 +61,7 @@ def execute_remote(
     from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-    try:
-        check_nesting(query.text)
-    except QueryTextError as err:
-        raise KGError(str(err), path=query.shown_as, line=err.line, column=err.column, hint="flatten the query") from None
+    check_survivable(query)
     text = with_values(query.text, terms or {})
     client = SPARQLWrapper(endpoint, agent=USER_AGENT)
     client.setQuery(text)
@@ -93,17 +87,29 @@ def execute_remote(
             code = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404, "URITooLong": 414, "EndPointInternalError": 500}.get(type(err).__name__)
             raise _http_error(endpoint, code, type(err).__name__, _response_of(err)) from None
         except (TimeoutError, socket.timeout):
-            raise KGError(f"{endpoint} did not answer within {timeout:g} s", hint="raise --timeout, or simplify the query") from None
-        except ValueError as err:  # urllib: "unknown url type", a malformed URL
-            raise KGError(f"cannot use endpoint {endpoint!r}: {err}", hint="give a full URL, e.g. http://127.0.0.1:7878/query") from None
+            raise _timed_out(endpoint, timeout) from None
         except urllib.error.URLError as err:
             if isinstance(err.reason, (TimeoutError, socket.timeout)):
-                raise KGError(f"{endpoint} did not answer within {timeout:g} s", hint="raise --timeout, or simplify the query") from None
+                raise _timed_out(endpoint, timeout) from None
             raise KGError(f"cannot reach {endpoint}: {err.reason}", hint="check the URL and that the server is running") from None
-    if graph:
-        triples = [q.triple for q in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE)]
-        return Result("graph", triples=triples)
-    return _from_json(body)
+        except ValueError as err:  # an answer that is not JSON, or a malformed URL
+            if type(err).__name__ == "JSONDecodeError":
+                raise _not_results(endpoint, err) from None
+            raise KGError(f"{endpoint}: {err}", hint="give the endpoint's full URL, e.g. http://127.0.0.1:7878/query") from None
+    try:
+        if graph:
+            return Result("graph", triples=[q.triple for q in pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.TURTLE)])
+        return _from_json(body)
+    except (SyntaxError, KeyError, TypeError, ValueError) as err:
+        raise _not_results(endpoint, err) from None
+
+
+def _not_results(endpoint: str, err: Exception) -> KGError:
+    return KGError(f"{endpoint} answered something that is not SPARQL results ({err})", hint="check that the URL is a SPARQL endpoint")
+
+
+def _timed_out(endpoint: str, timeout: float) -> KGError:
+    return KGError(f"{endpoint} did not answer within {timeout:g} s", hint="raise --timeout, or simplify the query")
 
 
 def _response_of(err: Exception) -> bytes:

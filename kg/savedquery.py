@@ -47,9 +47,18 @@ class SavedQuery(
         return self.name.rpartition("/")[0]
 
 
-def read_saved_query(path: Path, name: str, shown_as: str) -> SavedQuery:
-    """Read ``path`` and check its header; problems name ``shown_as`` and the line."""
-    text = path.read_text(encoding="utf-8")
+def read_query_text(path: Path, shown_as: str) -> str:
+    """The text of a query file; a clear error when it is not UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise KGError(f"not UTF-8 text ({err.reason} at byte {err.start})", path=shown_as, hint="save the query as UTF-8") from None
+
+
+def read_saved_query(path: Path, name: str, shown_as: str, text: str | None = None) -> SavedQuery:
+    """Read ``path`` (or take its ``text``, already read) and check its header; problems name
+    ``shown_as`` and the line."""
+    text = read_query_text(path, shown_as) if text is None else text
     fields: dict[str, list[str]] = {key: [] for key in _KEYS}
     params: list[Param] = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -123,12 +132,8 @@ def find_saved_query(queries_dir: Path, name: str) -> SavedQuery:
     """The saved query called ``name`` (``blocs-endorsed`` or ``qc/...``); a clear error if none."""
     path = queries_dir / f"{name}.rq"
     if not path.is_file():
-        import difflib
+        from kg.suggest import did_you_mean
 
         known = [q.name for q in saved_queries(queries_dir)]
-        close = difflib.get_close_matches(name, known, n=3)
-        raise KGError(
-            f"no saved query {name!r}",
-            hint=(f"did you mean {' or '.join(close)}? " if close else "") + "run 'kg queries' to list them",
-        )
+        raise KGError(f"no saved query {name!r}", hint=did_you_mean(name, known) + "run 'kg queries' to list them")
     return read_saved_query(path, name, f"queries/{name}.rq")

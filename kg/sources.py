@@ -70,14 +70,21 @@ def read_source(project: Project, source_id: str, cited_by: str, line: int) -> S
             line=meta.line_of("sha256"),
             hint="source texts are byte-for-byte copies and never edited; restore the original text",
         )
+    subjects = meta["subjects"]
+    if not isinstance(subjects, list) or not subjects or not all(isinstance(s, str) and s.strip() for s in subjects):
+        raise KGError("subjects must be a list of subject names", path=shown, line=meta.line_of("subjects"), hint="write subjects: [AI governance, ...]")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise KGError(f"the source text is not UTF-8 ({err.reason} at byte {err.start})", path=project.relative(text_path), hint="store sources as UTF-8") from None
     return Source(
         id=source_id,
-        text=data.decode("utf-8"),
+        text=text,
         title=str(meta["title"]),
         title_note=str(meta["title_note"]),
         original_source=str(meta["original_source"]),
         language=str(meta["language"]),
         media_type=str(meta["media_type"]),
-        subjects=tuple(str(s) for s in meta["subjects"]),
+        subjects=tuple(subjects),
         sha256=digest,
     )

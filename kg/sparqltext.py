@@ -58,3 +58,27 @@ def check_nesting(text: str, limit: int = MAX_NESTING) -> None:
                 )
         elif char in "})]":
             depth -= 1
+
+
+def where_group_start(text: str) -> int:
+    """The index of the ``{`` that opens the query's own WHERE group (not a sub-query's, not a
+    CONSTRUCT template's); -1 when there is none (a DESCRIBE without WHERE)."""
+    masked = mask(text)
+    form = re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", masked, re.IGNORECASE)
+    if form is None:
+        return -1
+    skip = 0
+    if form.group(1).upper() == "CONSTRUCT" and not re.match(r"\s*WHERE\b", masked[form.end():], re.IGNORECASE):
+        skip = 1  # the template comes first
+    depth = 0
+    for index in range(form.end(), len(masked)):
+        char = masked[index]
+        if char == "{":
+            if depth == 0:
+                if skip == 0:
+                    return index
+                skip -= 1
+            depth += 1
+        elif char == "}":
+            depth -= 1
+    return -1

@@ -35,13 +35,16 @@ def open_store(project: Project, cache_from_bytes: int = CACHE_FROM_BYTES) -> py
     files = graph_files(project)
     try:
         if sum(f.stat().st_size for f in files) < cache_from_bytes:
-            store = pyoxigraph.Store()
-            for path in files:
-                store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES)
-            return store
+            return _load(pyoxigraph.Store(), files)
         return _cached_store(project, files)
     except SyntaxError as err:
         raise KGError(f"the built graph is damaged: {err}", path=project.relative(project.dist), hint="rebuild it: python build.py") from None
+
+
+def _load(store: pyoxigraph.Store, files: list[Path]) -> pyoxigraph.Store:
+    for path in files:
+        store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return store
 
 
 def _cached_store(project: Project, files: list[Path]) -> pyoxigraph.Store:
@@ -56,17 +59,21 @@ def _cached_store(project: Project, files: list[Path]) -> pyoxigraph.Store:
     if not (stamp_file.is_file() and stamp_file.read_text(encoding="utf-8") == stamp):
         cache.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix="store-", dir=cache.parent))
-        store = pyoxigraph.Store(str(staging / "db"))
-        for path in files:
-            store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        store.flush()
-        del store
-        (staging / "dist-sha256").write_text(stamp, encoding="utf-8")
         retired = None
-        if cache.exists():
-            retired = Path(tempfile.mkdtemp(prefix="old-", dir=cache.parent))
-            os.rename(cache, retired / "store")
-        os.rename(staging, cache)
-        if retired is not None:
-            shutil.rmtree(retired, ignore_errors=True)
+        try:
+            store = _load(pyoxigraph.Store(str(staging / "db")), files)
+            store.flush()
+            del store
+            (staging / "dist-sha256").write_text(stamp, encoding="utf-8")
+            if cache.exists():
+                retired = Path(tempfile.mkdtemp(prefix="old-", dir=cache.parent))
+                os.rename(cache, retired / "store")
+            os.rename(staging, cache)
+        except OSError:
+            if not (stamp_file.is_file() and stamp_file.read_text(encoding="utf-8") == stamp):
+                raise  # not another process that finished the same rebuild first
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            if retired is not None:
+                shutil.rmtree(retired, ignore_errors=True)
     return pyoxigraph.Store.read_only(str(cache / "db"))

@@ -29,6 +29,8 @@ class _LineLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
+            if not isinstance(key, (str, int, float, bool)):
+                raise KGError(f"a key must be a plain word, got {key!r}", path=self.name, line=line, hint="write key: value")
             if key in seen:
                 raise KGError(
                     f"duplicate key {key!r} (first on line {seen[key]})",
@@ -48,8 +50,14 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Lin
 
 def read_yaml(path: Path, shown_as: str) -> Any:
     """Parse ``path``; a syntax error becomes a :class:`KGError` naming ``shown_as`` and the line."""
-    text = path.read_text(encoding="utf-8")
-    loader = _LineLoader(text)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise KGError(f"not UTF-8 text ({err.reason} at byte {err.start})", path=shown_as, hint="save the file as UTF-8") from None
+    try:
+        loader = _LineLoader(text)
+    except yaml.YAMLError as err:  # the reader refuses a control character before parsing
+        raise KGError(f"malformed YAML: {err}", path=shown_as, hint="remove the offending character") from None
     loader.name = shown_as
     try:
         return loader.get_single_data()

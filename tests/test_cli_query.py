@@ -158,11 +158,17 @@ def test_files_that_cannot_be_read_or_written_are_reported(built, tmp_path):
     assert result.returncode == 1 and "No such file or directory" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_malformed_urls_are_reported(built):
-    for args in (["query", "--endpoint", "localhost:7878/query", "-e", "ASK {}"], ["push", "--store", "localhost:7878/store"]):
-        result = kg(*args, cwd=built.root)
-        assert result.returncode == 1 and "unknown url type" in result.stderr and "Traceback" not in result.stderr
-    assert "nothing was written" in kg("push", "--store", "localhost:7878/store", cwd=built.root).stderr
+def test_malformed_urls_and_unreachable_stores_are_reported(built):
+    result = kg("query", "--endpoint", "localhost:7878/query", "-e", "ASK {}", cwd=built.root)
+    assert result.returncode == 1 and "unknown url type" in result.stderr and "Traceback" not in result.stderr
+    result = kg("push", "--store", "localhost:7878/store", cwd=built.root)
+    assert result.returncode == 2 and "is not an http(s) URL" in result.stderr
+    result = kg("push", "--store", "http://127.0.0.1:7878/store", "--graph", "urn:g> ; DROP ALL ; CLEAR GRAPH <urn:x", cwd=built.root)
+    assert result.returncode == 2 and "is not an IRI" in result.stderr
+    from tests.conftest import free_port
+
+    result = kg("push", "--store", f"http://127.0.0.1:{free_port()}/store", cwd=built.root)
+    assert result.returncode == 1 and "failed at chunk 1 of 1" in result.stderr and "nothing was written" in result.stderr
 
 
 def test_a_damaged_build_says_to_rebuild(tmp_path, built):
@@ -171,3 +177,11 @@ def test_a_damaged_build_says_to_rebuild(tmp_path, built):
     (other.dist / "kg.nt").write_text("this is not n-triples\n", encoding="utf-8")
     result = kg("query", "entities", cwd=other.root)
     assert result.returncode == 1 and "damaged" in result.stderr and "python build.py" in result.stderr
+
+
+def test_an_explicit_format_accepts_any_output_name_and_chunks_must_be_positive(built, tmp_path):
+    out = tmp_path / "blocs.dat"
+    assert kg("query", "blocs-endorsed", "--format", "csv", "--output", str(out), cwd=built.root).returncode == 0
+    assert out.read_text(encoding="utf-8").startswith("bloc,blocLabel")
+    result = kg("push", "--store", "http://127.0.0.1:9/store", "--chunk-triples", "0", cwd=built.root)
+    assert result.returncode == 2 and "must be at least 1" in result.stderr

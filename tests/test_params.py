@@ -71,6 +71,9 @@ def test_assignments():
     assert parse_assignments(["a=1", "b=x=y", "c="]) == {"a": "1", "b": "x=y", "c": ""}
     with pytest.raises(UsageError):
         parse_assignments(["novalue"])
+    for bad in ("a b=1", "x}=1", "1x=2"):
+        with pytest.raises(UsageError, match="SPARQL variable name"):
+            parse_assignments([bad])
 
 
 def test_ad_hoc_queries_bind_plain_strings(lookup):

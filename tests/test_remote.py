@@ -48,12 +48,24 @@ def test_entity_parameters_resolve_by_label_on_the_endpoint(endpoint, built):
     assert labels == {"European Union", "African Union"}
 
 
-def test_values_binding_escapes_what_it_binds(store):
+def test_values_binding_keeps_a_hostile_value_a_value():
     import pyoxigraph
 
-    text = with_values("SELECT ?x WHERE { ?x ?p ?o }", {"x": pyoxigraph.Literal('a" } DROP ALL ; { "')})
-    assert 'VALUES (?x) { ("a\\" } DROP ALL ; { \\"") }' in text
-    assert list(store.query(text)) == []
+    attack = 'a" } } ; DROP ALL ; SELECT * { "'
+    text = with_values("SELECT ?x ?n WHERE { BIND (1 AS ?n) }", {"x": pyoxigraph.Literal(attack)})
+    (row,) = list(pyoxigraph.Store().query(text))
+    assert row["x"] == pyoxigraph.Literal(attack) and row["n"].value == "1"
+
+
+def test_values_go_into_the_top_level_where_group():
+    import pyoxigraph
+
+    sub = "SELECT ?x ?y WHERE { BIND (2 AS ?y) { SELECT ?z WHERE { BIND (3 AS ?z) } } }"
+    (row,) = list(pyoxigraph.Store().query(with_values(sub, {"x": pyoxigraph.Literal("1")})))
+    assert row["x"].value == "1" and row["y"].value == "2"
+    construct = "CONSTRUCT { <urn:s> <urn:p> ?x } { BIND (3 AS ?y) }"
+    (triple,) = list(pyoxigraph.Store().query(with_values(construct, {"x": pyoxigraph.Literal("1")})))
+    assert triple.object.value == "1"
 
 
 def test_ask_and_construct(endpoint):

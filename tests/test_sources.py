@@ -39,3 +39,13 @@ def test_a_metadata_id_that_differs_from_the_file_name_is_refused(project):
     edit(project.sources_dir / f"{SOURCE_ID}.meta.yaml", f"id: {SOURCE_ID}", "id: other")
     with pytest.raises(KGError, match="does not match the file name"):
         read_source(project, SOURCE_ID, "x", 1)
+
+
+def test_subjects_must_be_a_list(project):
+    meta = project.sources_dir / f"{SOURCE_ID}.meta.yaml"
+    text = meta.read_text(encoding="utf-8")
+    start = text.index("subjects:")
+    end = text.index("sha256:")
+    meta.write_text(text[:start] + "subjects: AI governance\n" + text[end:], encoding="utf-8")
+    with pytest.raises(KGError, match="subjects must be a list"):
+        read_source(project, SOURCE_ID, "x", 1)

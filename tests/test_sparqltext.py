@@ -22,3 +22,21 @@ def test_ordinary_queries_pass_and_deep_ones_are_refused_with_a_position():
 def test_the_limit_is_configurable():
     with pytest.raises(QueryTextError):
         check_nesting("ASK { { { } } }", limit=2)
+
+
+@pytest.mark.parametrize(
+    "query, opens",
+    [
+        ("SELECT ?x WHERE { ?x ?p ?o { SELECT ?y WHERE { ?y ?p ?o } } }", "{ ?x ?p ?o {"),
+        ("PREFIX a: <http://x/{> SELECT * { ?s ?p ?o }", "{ ?s ?p ?o }"),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?q ?o }", "{ ?s ?q ?o }"),
+        ("CONSTRUCT { ?s ?p ?o } { ?s ?q ?o }", "{ ?s ?q ?o }"),
+        ("CONSTRUCT WHERE { ?s ?q ?o }", "{ ?s ?q ?o }"),
+        ("ASK { ?s ?q ?o }", "{ ?s ?q ?o }"),
+    ],
+)
+def test_where_group_start(query, opens):
+    from kg.sparqltext import where_group_start
+
+    assert query[where_group_start(query):].startswith(opens)
+    assert where_group_start("DESCRIBE <http://x/a>") == -1

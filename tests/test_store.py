@@ -37,3 +37,12 @@ def test_no_build_is_a_clear_error(project):
     with pytest.raises(KGError) as err:
         open_store(project)
     assert "no built graph" in err.value.message and err.value.hint == "run python build.py"
+
+
+def test_a_damaged_build_leaves_no_half_built_cache(built, tmp_path):
+    project = copy_project(tmp_path / "p")
+    shutil.copytree(built.dist, project.dist)
+    (project.dist / "kg.nt").write_text("not n-triples\n", encoding="utf-8")
+    with pytest.raises(KGError, match="damaged"):
+        open_store(project, cache_from_bytes=0)
+    assert [p.name for p in (project.root / ".cache").iterdir()] == []

@@ -33,3 +33,18 @@ def test_duplicate_keys_are_refused(tmp_path):
         read_yaml(write(tmp_path, "a: 1\nb: 2\na: 3\n"), "f.yaml")
     assert err.value.line == 3
     assert "duplicate key 'a' (first on line 1)" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"a: \xff\xfe\n", "not UTF-8"),
+        (b"a: 1\nb: \x07\n", "malformed YAML"),
+        (b"? [a, b]\n: 1\n", "a key must be a plain word"),
+    ],
+)
+def test_unreadable_yaml_is_a_clear_error(tmp_path, content, message):
+    path = tmp_path / "f.yaml"
+    path.write_bytes(content)
+    with pytest.raises(KGError, match=message):
+        read_yaml(path, "f.yaml")
