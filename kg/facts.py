@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError
+from kg.namespaces import SLUG
 from kg.yamlfile import Located, read_yaml
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOCAL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 
 _ENTITY_KEYS = {"id", "type", "label", "alt_labels", "quote"}

@@ -8,7 +8,7 @@ import pyoxigraph
 
 from kg.errors import UsageError
 from kg.namespaces import PREFIXES
-from kg.results import Result, Term
+from kg.results import Result, Term, plain_text
 
 
 class Format(namedtuple("Format", ["name", "media_type", "extensions", "solutions", "graphs"])):
@@ -87,14 +87,6 @@ def _table(result: Result) -> str:
     return "\n".join(out) + "\n"
 
 
-def _plain(term: Term | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, pyoxigraph.BlankNode):
-        return f"_:{term.value}"
-    return term.value
-
-
 def _csv(result: Result) -> str:
     """SPARQL 1.1 Query Results CSV: plain values, CRLF line ends."""
     import csv
@@ -107,7 +99,7 @@ def _csv(result: Result) -> str:
         writer.writerow(["true" if result.boolean else "false"])
     else:
         writer.writerow(result.variables)
-        writer.writerows([_plain(t) for t in row] for row in result.rows)
+        writer.writerows([plain_text(t) for t in row] for row in result.rows)
     return buffer.getvalue()
 
 

@@ -11,7 +11,6 @@ triples (:attr:`Loaded.assertions`).
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from kg.namespaces import AIG, ID, PREFIXES, STANDARD, WD
 from kg.ontology import Vocabulary, read_ontology
 from kg.project import Project
 from kg.sources import Source, read_source
+from kg.suggest import did_you_mean
 
 A = Namespace(AIG)
 OA = Namespace(STANDARD["oa"])
@@ -299,10 +299,7 @@ def _literal(fact: Fact, range_: URIRef | None, path: str) -> Literal:
 
 
 def _suggest(name: str, known: set[str] | frozenset[str], what: str) -> str:
-    close = difflib.get_close_matches(name, sorted(known), n=3)
-    if close:
-        return f"did you mean {' or '.join(close)}?"
-    return f"use a declared {what}"
+    return did_you_mean(name, known).strip() or f"use a declared {what}"
 
 
 def _check_namespaces(loaded: Loaded) -> None:

@@ -5,6 +5,13 @@ Plain strings, so the query path can use them without importing rdflib.
 
 from __future__ import annotations
 
+import re
+
+# An entity id: the last segment of its IRI (https://w3id.org/aigov/id/<slug>).
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A SPARQL variable name, as written after ? (VARNAME, ASCII part).
+VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
 AIG = "https://w3id.org/aigov/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/aigov/ontology"
 ID = "https://w3id.org/aigov/id/"

@@ -92,7 +92,7 @@ def serializations(stem: str, graph: Graph, rdfxml: bool = False) -> dict[str, b
 def render(project: Project, loaded: Loaded) -> dict[str, bytes]:
     """Every file of ``dist/``, as bytes, by name."""
     ontology = canonical(loaded.vocabulary.graph)
-    data = canonical(loaded.data)
+    data = loaded.data  # its only blank nodes are the fact records, labelled from the fact itself
     files: dict[str, bytes] = {}
     files.update(serializations("ontology", ontology, rdfxml=True))
     files.update(serializations("kg", data))

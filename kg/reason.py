@@ -29,13 +29,6 @@ Origins = dict[Triple, list[tuple[str, int]]]
 JAVA_HINT = "install Java 11 or newer (Debian/Ubuntu: apt-get install -y default-jre-headless), or put java on PATH"
 
 
-@dataclass(frozen=True)
-class ReasonerReport:
-    """What HermiT concluded: the graph is consistent and these classes are unsatisfiable."""
-
-    unsatisfiable: tuple[str, ...]
-
-
 def check_java() -> str:
     """The path of the java executable HermiT will run on; a clear error when there is none."""
     import owlready2
@@ -93,8 +86,8 @@ def _java_cause(message: str) -> str:
     return " ".join(cause).removeprefix('Exception in thread "main" ')
 
 
-def reason(ontology: Graph, assertions: Graph, origins: Origins) -> ReasonerReport:
-    """Check consistency and class satisfiability; an inconsistency raises an explained KGError."""
+def reason(ontology: Graph, assertions: Graph, origins: Origins) -> None:
+    """Check consistency and class satisfiability; either failure raises an explained KGError."""
     consistent, unsatisfiable = is_consistent(ontology, assertions)
     if not consistent:
         raise explain(ontology, assertions, origins)
@@ -104,7 +97,6 @@ def reason(ontology: Graph, assertions: Graph, origins: Origins) -> ReasonerRepo
             path="ontology/aigov.ttl",
             hint="check the disjointness and subclass axioms of these classes",
         )
-    return ReasonerReport(unsatisfiable)
 
 
 def explain(ontology: Graph, assertions: Graph, origins: Origins) -> KGError:

@@ -50,6 +50,15 @@ class Result:
         return pandas.DataFrame.from_records(self.records(), columns=self.variables)
 
 
+def plain_text(term: Term | None) -> str:
+    """A term as plain text: an IRI or literal value bare, a blank node as ``_:id``."""
+    if term is None:
+        return ""
+    if isinstance(term, pyoxigraph.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
 def python_value(term: Term | None) -> object:
     """The plain Python value of an RDF term."""
     if term is None:

@@ -59,23 +59,21 @@ def qc_queries(project: Project) -> list[Path]:
 
 
 def run_qc(project: Project, store: pyoxigraph.Store) -> list[CheckResult]:
-    """Run every QC query over ``store``; each must return no rows."""
+    """Run every QC query over ``store``; each must be a SELECT that returns no rows."""
+    from kg.query import QueryText, execute
+    from kg.results import plain_text
+
     results = []
     for path in qc_queries(project):
-        try:
-            solutions = store.query(path.read_text(encoding="utf-8"))
-        except SyntaxError as err:
-            raise KGError(f"not valid SPARQL: {err}", path=project.relative(path), hint="fix the query") from None
-        rows = []
-        for solution in solutions:
-            rows.append(", ".join(f"{v.value}={_show(solution[v])}" for v in solutions.variables if solution[v] is not None))
-        results.append(CheckResult(f"QC {path.stem}", tuple(rows)))
+        shown = project.relative(path)
+        result = execute(store, QueryText(path.read_text(encoding="utf-8"), shown))
+        if result.kind != "select":
+            raise KGError("a quality check must be a SELECT query", path=shown, hint="make it SELECT the offending terms")
+        rows = tuple(
+            ", ".join(f"{name}={plain_text(term)}" for name, term in zip(result.variables, row) if term is not None) for row in result.rows
+        )
+        results.append(CheckResult(f"QC {path.stem}", rows))
     return results
-
-
-def _show(term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal) -> str:
-    """An IRI bare, anything else in N-Triples form."""
-    return term.value if isinstance(term, pyoxigraph.NamedNode) else str(term)
 
 
 def to_store(*graphs: Graph) -> pyoxigraph.Store:

@@ -5,7 +5,7 @@ hand-edited inputs (ontology/, data/, queries/) in a temporary directory.
 
 - ``project``: a fresh, writable copy for a test that edits inputs or builds.
 - ``built``: one copy built once per session (read-only by convention).
-- ``store``: a pyoxigraph store holding the built ontology.ttl and kg.ttl.
+- ``store``: the built graph opened as `kg query` opens it (dist/ontology.nt and kg.nt).
 """
 
 from __future__ import annotations
@@ -67,10 +67,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 @pytest.fixture(scope="session")
 def store(built: Project) -> pyoxigraph.Store:
-    store = pyoxigraph.Store()
-    for name in ("ontology.ttl", "kg.ttl"):
-        store.load(path=str(built.dist / name), format=pyoxigraph.RdfFormat.TURTLE)
-    return store
+    """The built graph as `kg query` opens it (dist/*.nt); test_publish checks the other files agree."""
+    from kg.store import open_store
+
+    return open_store(built)
 
 
 @pytest.fixture(scope="session")

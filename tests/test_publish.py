@@ -78,10 +78,14 @@ def test_two_builds_are_byte_identical_whatever_the_hash_seed(tmp_path):
 
 
 def test_no_timestamps_or_random_blank_nodes(built):
-    for name in ("kg.nt", "ontology.nt", "void.ttl"):
+    import re
+
+    for name in ("kg.nt", "ontology.nt", "void.ttl", "kg.jsonld", "ontology.owl"):
         text = (built.dist / name).read_text(encoding="utf-8")
-        assert "2026-" not in text and "dateTime" not in text, name
-    assert "_:N" not in (built.dist / "ontology.nt").read_text(encoding="utf-8")
+        assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:", text) and "dateTime" not in text, name
+    labels = set(re.findall(r"_:(\S+)", (built.dist / "kg.nt").read_text(encoding="utf-8")))
+    assert labels and all(label.startswith("fact-") for label in labels)  # derived from the fact
+    assert all(label.startswith("cb") for label in re.findall(r"_:(\S+)", (built.dist / "ontology.nt").read_text(encoding="utf-8")))
 
 
 def test_a_failed_write_keeps_the_previous_dist(project):

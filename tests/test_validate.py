@@ -91,3 +91,11 @@ def test_every_qc_query_states_problem_and_solution(project):
         text = path.read_text(encoding="utf-8")
         assert text.startswith("#+ title: "), path
         assert "# Problem: " in text and "# Solution: " in text, path
+
+
+def test_a_qc_query_must_be_a_select(project, loaded):
+    from kg.errors import KGError
+
+    (project.queries_dir / "qc" / "ask-violation.rq").write_text("ASK { ?s ?p ?o }", encoding="utf-8")
+    with pytest.raises(KGError, match="must be a SELECT"):
+        qc(project, loaded)
