@@ -142,28 +142,19 @@ def _text(item: Located, key: str, shown_as: str) -> str:
     return value
 
 
-def _slug(item: Located, key: str, shown_as: str) -> str:
+def _matching(item: Located, key: str, shown_as: str, pattern: re.Pattern[str], what: str, hint: str) -> str:
     value = _text(item, key, shown_as)
-    if not SLUG.match(value):
-        raise KGError(
-            f"{key} {value!r} is not a valid id",
-            path=shown_as,
-            line=item.line_of(key),
-            hint="ids are lowercase words joined by hyphens, e.g. african-union",
-        )
+    if not pattern.match(value):
+        raise KGError(f"{key} {value!r} is not {what}", path=shown_as, line=item.line_of(key), hint=hint)
     return value
+
+
+def _slug(item: Located, key: str, shown_as: str) -> str:
+    return _matching(item, key, shown_as, SLUG, "a valid id", "ids are lowercase words joined by hyphens, e.g. african-union")
 
 
 def _name(item: Located, key: str, shown_as: str) -> str:
-    value = _text(item, key, shown_as)
-    if not LOCAL_NAME.match(value):
-        raise KGError(
-            f"{key} {value!r} is not an ontology term name",
-            path=shown_as,
-            line=item.line_of(key),
-            hint="write the local name without prefix, e.g. endorsed or Nation",
-        )
-    return value
+    return _matching(item, key, shown_as, LOCAL_NAME, "an ontology term name", "write the local name without prefix, e.g. endorsed or Nation")
 
 
 def _quotes(item: Located, shown_as: str) -> tuple[Quote, ...]:
