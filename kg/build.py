@@ -49,7 +49,9 @@ def run(project: Project, until: str = "publish", say: Callable[[str], None] = p
         return (
             f"{len(loaded.sources)} source(s), {len(loaded.entities)} entities ({linked} linked to Wikidata), "
             f"{loaded.fact_count} facts, {loaded.quote_count} evidence quotes "
-            f"({len(loaded.evidence_spans)} distinct spans), {len(loaded.data)} triples"
+            f"({len(loaded.evidence_spans)} distinct spans), {len(loaded.data)} triples; "
+            f"Wikidata: {loaded.cached_wikidata_items} item(s) cached, "
+            f"{_wikidata_facts(loaded)} fact(s) pulled by kg link enrich"
         )
 
     def do_validate() -> str:
@@ -84,3 +86,12 @@ def run(project: Project, until: str = "publish", say: Callable[[str], None] = p
         if name == until:
             break
     return report
+
+
+def _wikidata_facts(loaded: Loaded) -> int:
+    """The triples of the enrichment graph that state Wikidata facts (not its provenance)."""
+    from kg.namespaces import WDT
+
+    if loaded.enrichment is None:
+        return 0
+    return sum(1 for _, p, _ in loaded.enrichment if str(p).startswith(WDT))

@@ -120,6 +120,13 @@ def _query_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", metavar="FILE", help="write the results to FILE; the format follows its extension")
     parser.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead of the local graph")
     parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="for --endpoint: give up after this long (default 60)")
+    parser.add_argument(
+        "--service",
+        action="append",
+        default=[],
+        metavar="FROM=TO",
+        help="send the query's SERVICE <FROM> to endpoint TO instead, e.g. a Wikidata mirror (repeatable)",
+    )
     return parser
 
 
@@ -146,6 +153,48 @@ def _push_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _link_parser() -> argparse.ArgumentParser:
+    from kg.link.wikidata import WDQS
+
+    parser = _Parser(
+        prog="kg link",
+        description="Check, suggest, accept and enrich the links from entities to Wikidata (data/mappings/wikidata.sssom.tsv).\n"
+        "What is learned from Wikidata is kept under data/wikidata/, so builds stay offline.",
+        epilog="examples:\n  kg link check --format json\n  kg link suggest zhang-guoqing deepseek\n"
+        "  kg link accept zhang-guoqing Q… --evidence https://www.wikidata.org/wiki/Q…\n  kg link enrich\n\n"
+        "Wikimedia asks clients to name a contact: give --contact EMAIL or set KG_CONTACT.",
+    )
+    commands = parser.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+
+    def common(sub: argparse.ArgumentParser, offline: bool = False) -> None:
+        _project_option(sub)
+        sub.add_argument("--endpoint", metavar="URL", default=WDQS, help=f"the Wikidata SPARQL endpoint (default {WDQS})")
+        sub.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="give up on a request after this long (default 60)")
+        sub.add_argument("--contact", default=os.environ.get("KG_CONTACT", ""), metavar="EMAIL_OR_URL", help="named in the User-Agent (default $KG_CONTACT)")
+        if offline:
+            sub.add_argument("--offline", action="store_true", help="use only what data/wikidata/cache.ttl holds; no request")
+
+    check = commands.add_parser("check", help="check every link: exists, redirect, label, type (exit 1 if any is not ok)")
+    common(check, offline=True)
+    check.add_argument("--format", choices=("table", "json"), default="table", help="table for people (default), json for tools")
+    check.add_argument("--no-save", action="store_true", help="do not write the cache or the mapping table's check columns")
+    suggest = commands.add_parser("suggest", help="propose Wikidata items for unlinked entities, scored")
+    common(suggest)
+    suggest.add_argument("entities", nargs="*", metavar="ENTITY", help="entity ids (default: every unlinked entity)")
+    suggest.add_argument("--limit", type=_positive, default=5, metavar="N", help="candidates per entity (default 5)")
+    suggest.add_argument("--format", choices=("table", "json"), default="table", help="table for people (default), json for tools")
+    suggest.add_argument("--no-save", action="store_true", help="do not write what was learned to the cache")
+    accept = commands.add_parser("accept", help="add a checked link to the mapping table, with your evidence")
+    common(accept, offline=True)
+    accept.add_argument("entity", metavar="ENTITY", help="the entity id, e.g. zhang-guoqing")
+    accept.add_argument("qid", metavar="QID", help="the Wikidata item, e.g. Q148")
+    accept.add_argument("--evidence", required=True, metavar="TEXT_OR_URL", help="why this item is the entity: a URL or a sentence")
+    accept.add_argument("--force", action="store_true", help="accept a score under the threshold (never a type mismatch)")
+    enrich = commands.add_parser("enrich", help="pull the facts declared in data/wikidata/enrich.tsv about linked items")
+    common(enrich)
+    return parser
+
+
 # command -> (its parser, what runs it, one line of help); only the parser of the command given
 # is built, which keeps `kg query` fast
 COMMANDS = {
@@ -153,6 +202,7 @@ COMMANDS = {
     "queries": (_queries_parser, lambda args: _queries(args), "list the saved queries with their titles and parameters"),
     "query": (_query_parser, lambda args: _query(args), "run a saved query, a .rq file, SPARQL text or stdin"),
     "push": (_push_parser, lambda args: _push(args), "upload the built graph to a triple store (Graph Store Protocol)"),
+    "link": (_link_parser, lambda args: _link(args), "check, suggest, accept and enrich the links to Wikidata"),
 }
 
 
@@ -234,6 +284,16 @@ def _query(args: argparse.Namespace) -> int:
             raise UsageError(f"--format {args.format} conflicts with the extension of --output {args.output}", hint="give one or make them agree")
     given = parse_assignments(args.param)
     query = _read_query(args, lambda: find_project(args.project))
+    if args.service:
+        from kg.sparqltext import redirect_services
+
+        redirects = {}
+        for pair in args.service:
+            old, sep, new = pair.partition("=")
+            if not (sep and old.startswith(("http://", "https://")) and new.startswith(("http://", "https://"))):
+                raise UsageError(f"--service {pair!r} is not FROM=TO", hint="e.g. --service https://query.wikidata.org/sparql=http://127.0.0.1:7878/query")
+            redirects[old] = new
+        query = query._replace(text=redirect_services(query.text, redirects))
     if args.endpoint:
         from kg.query import QueryText
         from kg.remote import execute_remote
@@ -278,6 +338,75 @@ def _push(args: argparse.Namespace) -> int:
     verb = "replaced" if report.replaced else "added to"
     print(f"{report.triples:,} triples {verb} {where} at {args.store} in {report.chunks} chunk(s)", file=sys.stderr)
     return 0
+
+
+def _link(args: argparse.Namespace) -> int:
+    import json
+
+    from kg.link.wikidata import Endpoint
+    from kg.project import find_project
+
+    project = find_project(args.project)
+    endpoint = None if getattr(args, "offline", False) else Endpoint(args.endpoint, args.timeout, args.contact)
+    if args.action == "check":
+        from kg.link.check import check_links
+
+        reports = check_links(project, endpoint, save=not args.no_save)
+        if args.format == "json":
+            print(json.dumps([r.as_json() for r in reports], indent=2, ensure_ascii=False))
+        else:
+            rows = [(r.entity.id, r.qid, r.status, f"{r.score:.2f}", r.view.label, r.note) for r in reports]
+            print(_table(("entity", "qid", "status", "score", "Wikidata label", "note"), rows), end="")
+        if endpoint is not None and not args.no_save:
+            print(f"recorded in {project.relative(project.mappings)} and {project.relative(project.wikidata_cache)}", file=sys.stderr)
+        bad = [r for r in reports if r.status != "ok"]
+        if bad:
+            print(f"{len(bad)} of {len(reports)} link(s) are not ok", file=sys.stderr)
+        return 1 if bad else 0
+    if args.action == "suggest":
+        from kg.link.suggest import suggest
+
+        found = suggest(project, endpoint, args.entities, args.limit, save=not args.no_save)
+        if args.format == "json":
+            print(json.dumps([s.as_json() for s in found], indent=2, ensure_ascii=False))
+            return 0
+        for item in found:
+            expects = ", ".join(sorted(item.entity.expected)) or "no Wikidata class declared: shown only, cannot be accepted"
+            print(f"{item.entity.id}  ({item.entity.label}; aig:{item.entity.cls}; expects {expects})")
+            for c in item.candidates:
+                kinds = ", ".join(label or q for q, label in c.view.types)
+                flag = "match" if c.match else ""
+                print(f"  {c.view.qid:<12} {c.features.score:.2f} {flag:<5}  {c.view.label} — {c.view.description or 'no description'} [{kinds}]")
+            if not item.candidates:
+                print("  no candidate")
+            if item.rejected:
+                print(f"  ({item.rejected} item(s) with a matching name dropped: not an instance of the expected classes)")
+        return 0
+    if args.action == "accept":
+        from kg.link.suggest import accept
+
+        report = accept(project, args.entity, args.qid, args.evidence, endpoint, args.force)
+        print(
+            f"accepted: aigid:{report.entity.id} owl:sameAs wd:{report.qid} ({report.view.label}), score {report.score:.2f}, "
+            f"status {report.status}; written to {project.relative(project.mappings)}; run python build.py to publish it"
+        )
+        return 0
+    from kg.link.enrich import enrich
+
+    counts = enrich(project, endpoint)
+    shown = ", ".join(f"{pid}: {n}" for pid, n in sorted(counts.items())) or "nothing"
+    print(f"pulled {shown}; wrote {project.relative(project.enrichment)}; run python build.py to publish it")
+    return 0
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Left-aligned columns, the last one unpadded."""
+    widths = [max(len(str(v)) for v in column) for column in zip(header, *rows)]
+    lines = []
+    for row in (header, *rows):
+        cells = [str(v).ljust(w) for v, w in zip(row[:-1], widths)] + [str(row[-1])]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -48,6 +48,8 @@ class Loaded:
     sources: dict[str, Source]
     entities: dict[str, Entity]
     mappings: tuple[Mapping, ...]
+    enrichment: Graph | None = None
+    cached_wikidata_items: int = 0
     fact_count: int = 0
     quote_count: int = 0
     evidence_spans: set[tuple[str, int, int]] = field(default_factory=set)
@@ -93,7 +95,25 @@ def load(project: Project) -> Loaded:
     for mapping in loaded.mappings:
         builder.mapping(mapping, project.relative(project.mappings))
     _check_namespaces(loaded)
+    loaded.enrichment, loaded.cached_wikidata_items = _read_wikidata_files(project)
     return loaded
+
+
+def _read_wikidata_files(project: Project) -> tuple[Graph | None, int]:
+    """The enrichment graph (None when the project has none) and the number of items in the
+    Wikidata cache; both files are parsed, so a damaged one stops the build with its line."""
+    import pyoxigraph
+
+    from kg.link.rdffile import read_turtle
+
+    cached = read_turtle(project.wikidata_cache, project.relative(project.wikidata_cache))
+    items = sum(1 for t in cached if t.predicate.value == "http://xmlns.com/foaf/0.1/primaryTopic")
+    if not project.enrichment.is_file():
+        return None, items
+    triples = read_turtle(project.enrichment, project.relative(project.enrichment))
+    graph = new_graph()
+    graph.parse(data=pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b"", format="nt")
+    return graph, items
 
 
 class _Builder:

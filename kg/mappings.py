@@ -1,4 +1,9 @@
-"""The reviewed SSSOM table of links from entities to Wikidata items."""
+"""The reviewed SSSOM table of links from entities to Wikidata items: read, check, and update.
+
+Updates (``kg link check``, ``kg link accept``) rewrite only the rows they concern, keep the
+``#`` metadata and the column order, and replace the file whole (written beside it, then
+renamed), so a failure never leaves half a table.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,12 @@ from kg.errors import KGError
 
 QID = re.compile(r"^Q[1-9][0-9]*$")
 _COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification")
+# The columns a new table row is written with, in order (SSSOM slots, then this project's
+# extension slots declared in the table's extension_definitions, then the comment).
+COLUMNS = (
+    "subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification",
+    "confidence", "mapping_date", "mapping_tool", "see_also", "check_status", "check_date", "check_method", "comment",
+)
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,8 @@ class Mapping:
     justification: str
     comment: str
     line: int
+    check_status: str = ""
+    check_date: str = ""
 
 
 def read_mappings(path: Path, shown_as: str) -> tuple[Mapping, ...]:
@@ -55,5 +68,57 @@ def read_mappings(path: Path, shown_as: str) -> tuple[Mapping, ...]:
         if entity_id in seen:
             raise KGError(f"{subject} is mapped twice (first on line {seen[entity_id]})", path=shown_as, line=line, hint="keep one row per entity")
         seen[entity_id] = line
-        mappings.append(Mapping(entity_id, qid, row["mapping_justification"] or "", row.get("comment") or "", line))
+        mappings.append(
+            Mapping(
+                entity_id, qid, row["mapping_justification"] or "", row.get("comment") or "", line,
+                row.get("check_status") or "", row.get("check_date") or "",
+            )
+        )
     return tuple(mappings)
+
+
+def _clean(value: str) -> str:
+    """A cell value: tabs and line breaks would break the table's rows, so they become spaces."""
+    return " ".join(str(value).split())
+
+
+def update_mappings(path: Path, changes: dict[str, dict[str, str]], new_rows: tuple[dict[str, str], ...] = ()) -> None:
+    """Set the given columns of the rows of the entities in ``changes`` (entity id -> column ->
+    value), append ``new_rows`` (column -> value), and replace the file in one rename.
+
+    Columns the table lacks are added to its header (empty in the other rows)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header_at = next(i for i, text in enumerate(lines) if text.strip() and not text.startswith("#"))
+    columns = lines[header_at].split("\t")
+    needed = {c for row in (*changes.values(), *new_rows) for c in row}
+    for column in COLUMNS:
+        if column in needed and column not in columns:
+            columns.insert(columns.index("comment") if "comment" in columns else len(columns), column)
+    output = lines[:header_at] + ["\t".join(columns)]
+    old_columns = lines[header_at].split("\t")
+    for text in lines[header_at + 1:]:
+        if not text.strip() or text.startswith("#"):
+            output.append(text)
+            continue
+        row = dict(zip(old_columns, text.split("\t")))
+        entity_id = row.get("subject_id", "").removeprefix("aigid:")
+        row.update({k: _clean(v) for k, v in changes.get(entity_id, {}).items()})
+        output.append("\t".join(row.get(c, "") for c in columns))
+    for row in new_rows:
+        output.append("\t".join(_clean(row.get(c, "")) for c in columns))
+    _replace(path, "\n".join(output) + "\n")
+
+
+def _replace(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.chmod(staging, path.stat().st_mode & 0o777)
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise

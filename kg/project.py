@@ -41,6 +41,21 @@ class Project(namedtuple("Project", ["root"])):
         return self.root / "data" / "mappings" / "wikidata.sssom.tsv"
 
     @property
+    def wikidata_cache(self) -> Path:
+        """What ``kg link`` learned from Wikidata (Turtle with retrieval records): an input."""
+        return self.root / "data" / "wikidata" / "cache.ttl"
+
+    @property
+    def enrich_spec(self) -> Path:
+        """The declared set of Wikidata facts ``kg link enrich`` pulls about linked items."""
+        return self.root / "data" / "wikidata" / "enrich.tsv"
+
+    @property
+    def enrichment(self) -> Path:
+        """The facts ``kg link enrich`` pulled, with their provenance; published as its own graph."""
+        return self.root / "data" / "wikidata" / "enrichment.ttl"
+
+    @property
     def queries_dir(self) -> Path:
         """Saved SPARQL queries; ``qc/`` holds the quality checks."""
         return self.root / "queries"

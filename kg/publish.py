@@ -26,6 +26,8 @@ from kg.namespaces import AIG, DATASET, ID, ONTOLOGY_IRI, PREFIXES, STANDARD, WD
 from kg.project import Project
 
 DIST_BASE = "https://w3id.org/aigov/dist/"
+# dist/<stem>.ttl, .nt, .jsonld: the facts kg link enrich pulled from Wikidata, a graph of their own
+ENRICHMENT_STEM = "wikidata-enrichment"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 VOID = Namespace(STANDARD["void"])
 DCAT = Namespace(STANDARD["dcat"])
@@ -96,6 +98,8 @@ def render(project: Project, loaded: Loaded) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     files.update(serializations("ontology", ontology, rdfxml=True))
     files.update(serializations("kg", data))
+    if loaded.enrichment is not None:
+        files.update(serializations(ENRICHMENT_STEM, loaded.enrichment))
     files["shapes.ttl"] = project.shapes.read_bytes()
     files[project.mappings.name] = project.mappings.read_bytes()
     files["void.ttl"] = turtle(void_description(loaded, ontology, data, files))
@@ -151,6 +155,20 @@ def void_description(loaded: Loaded, ontology: Graph, data: Graph, files: dict[s
     g.add((linkset, VOID.objectsTarget, wikidata))
     g.add((linkset, VOID.linkPredicate, OWL.sameAs))
     g.add((linkset, VOID.triples, _int(len(links))))
+
+    if loaded.enrichment is not None:
+        from kg.store import ENRICHMENT_GRAPH
+
+        enrichment = URIRef(ENRICHMENT_GRAPH)
+        g.add((dataset, DCTERMS.hasPart, enrichment))
+        for p, o in loaded.enrichment.predicate_objects(enrichment):
+            if p != VOID.propertyPartition:
+                g.add((enrichment, p, o))
+        g.add((enrichment, URIRef(STANDARD["prov"] + "wasDerivedFrom"), URIRef("https://www.wikidata.org/")))
+        g.add((enrichment, VOID.triples, _int(len(loaded.enrichment))))
+        for name in sorted(files):
+            if name.startswith(ENRICHMENT_STEM + "."):
+                g.add((enrichment, DCAT.distribution, URIRef(f"{DATASET}/distribution/{name}")))
 
     for name, content in sorted(files.items()):
         dist = URIRef(f"{DATASET}/distribution/{name}")

@@ -56,14 +56,17 @@ def execute_remote(
     query: QueryText,
     terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] | None = None,
     timeout: float = 60.0,
+    agent: str = USER_AGENT,
 ) -> Result:
-    """Run ``query`` on ``endpoint``; HTTP errors, time-outs and rate limits become KGErrors."""
+    """Run ``query`` on ``endpoint``; HTTP errors, time-outs and rate limits become KGErrors.
+
+    ``agent`` is the User-Agent header sent (Wikimedia asks for one naming the tool and a contact)."""
     from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
     check_survivable(query)
     text = with_values(query.text, terms or {})
-    client = SPARQLWrapper(endpoint, agent=USER_AGENT)
+    client = SPARQLWrapper(endpoint, agent=agent)
     client.setQuery(text)
     client.setMethod(POST)
     client.setRequestMethod(URLENCODED)

@@ -15,8 +15,12 @@ import pyoxigraph
 from kg.errors import KGError
 from kg.project import Project
 
-# The files whose union is the graph that queries see.
+# The files whose union is the graph that queries see (the default graph).
 GRAPH_FILES = ("ontology.nt", "kg.nt")
+# Published beside it when the project has one: the facts pulled from Wikidata by kg link
+# enrich, loaded as this named graph.
+ENRICHMENT_FILE = "wikidata-enrichment.nt"
+ENRICHMENT_GRAPH = "https://w3id.org/aigov/graph/wikidata"
 # Loading N-Triples costs about 2.4 µs a triple; opening the on-disk store about 12 ms.
 CACHE_FROM_BYTES = 16 * 1024 * 1024
 
@@ -31,7 +35,8 @@ def graph_files(project: Project) -> list[Path]:
 
 
 def open_store(project: Project, cache_from_bytes: int = CACHE_FROM_BYTES) -> pyoxigraph.Store:
-    """A store holding the built graph in its default graph."""
+    """A store holding the built graph in its default graph, and the Wikidata enrichment (when
+    published) in the named graph :data:`ENRICHMENT_GRAPH`."""
     files = graph_files(project)
     try:
         if sum(f.stat().st_size for f in files) < cache_from_bytes:
@@ -44,6 +49,9 @@ def open_store(project: Project, cache_from_bytes: int = CACHE_FROM_BYTES) -> py
 def _load(store: pyoxigraph.Store, files: list[Path]) -> pyoxigraph.Store:
     for path in files:
         store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    enrichment = files[0].parent / ENRICHMENT_FILE
+    if enrichment.is_file():
+        store.bulk_load(path=str(enrichment), format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(ENRICHMENT_GRAPH))
     return store
 
 

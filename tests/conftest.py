@@ -119,3 +119,49 @@ def oxigraph_server():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def wikidata_endpoint():
+    """The SPARQL query URL of a real Oxigraph server on 127.0.0.1 loaded with
+    ``tests/fixtures/wikidata.ttl``: test data in the shape of the Wikidata Query Service's
+    answers (see the file's header), never claims about the world. Tests only read it."""
+    import urllib.request
+
+    process, base = start_oxigraph()
+    try:
+        upload = urllib.request.Request(
+            f"{base}/store?default",
+            data=(FIXTURES / "wikidata.ttl").read_bytes(),
+            headers={"Content-Type": "text/turtle"},
+            method="POST",
+        )
+        urllib.request.urlopen(upload, timeout=10).read()
+        yield f"{base}/query"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def linkable(tmp_path: Path, built: Project) -> Project:
+    """A writable copy of the project with the session's build (dist/) copied in, for the
+    commands that read the built graph and write data/ (kg link)."""
+    proj = copy_project(tmp_path / "project")
+    shutil.copytree(built.dist, proj.dist)
+    return proj
+
+
+def kg_cli(*args: str, project: Project | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the ``kg`` command line in a new process (``python -m kg.cli``)."""
+    extra = ["--project", str(project.root)] if project is not None else []
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", *args, *extra],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        check=False,
+    )

@@ -17,6 +17,7 @@ DATASET = URIRef("https://w3id.org/aigov/dataset")
 EXPECTED = {
     "ontology.ttl", "ontology.nt", "ontology.jsonld", "ontology.owl",
     "kg.ttl", "kg.nt", "kg.jsonld",
+    "wikidata-enrichment.ttl", "wikidata-enrichment.nt", "wikidata-enrichment.jsonld",
     "shapes.ttl", "wikidata.sssom.tsv", "void.ttl", "SHA256SUMS",
 }
 
@@ -30,9 +31,9 @@ def test_dist_has_every_file(built):
 
 
 def test_every_turtle_file_parses_alone_and_formats_agree(built):
-    for name in ("ontology", "kg"):
+    for name in ("ontology", "kg", "wikidata-enrichment"):
         ttl = parse(built.dist / f"{name}.ttl", "turtle")
-        assert len(ttl) > 100
+        assert len(ttl) > (10 if name == "wikidata-enrichment" else 100)
         assert isomorphic(ttl, parse(built.dist / f"{name}.nt", "nt"))
         assert isomorphic(ttl, parse(built.dist / f"{name}.jsonld", "json-ld"))
     assert isomorphic(parse(built.dist / "ontology.ttl", "turtle"), parse(built.dist / "ontology.owl", "xml"))
@@ -118,3 +119,13 @@ def test_the_published_graph_with_its_provenance_is_consistent_under_hermit(buil
         world.get_ontology((built.dist / name).as_uri()).load(format="ntriples")
     owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
     assert not [c for c in world.inconsistent_classes() if c is not owlready2.Nothing]
+
+
+def test_the_enrichment_graph_is_described_with_its_provenance(built):
+    void = parse(built.dist / "void.ttl", "turtle")
+    enrichment = URIRef("https://w3id.org/aigov/graph/wikidata")
+    assert (DATASET, URIRef("http://purl.org/dc/terms/hasPart"), enrichment) in void
+    assert void.value(enrichment, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")) == URIRef("https://www.wikidata.org/")
+    assert "no retrieval" in str(void.value(enrichment, URIRef("http://purl.org/dc/terms/description")))
+    names = {str(d).rsplit("/", 1)[1] for d in void.objects(enrichment, DCAT.distribution)}
+    assert names == {"wikidata-enrichment.ttl", "wikidata-enrichment.nt", "wikidata-enrichment.jsonld"}
