@@ -165,3 +165,69 @@ def kg_cli(*args: str, project: Project | None = None, stdin: str | None = None)
         input=stdin,
         check=False,
     )
+
+
+class _Limiter:
+    """What the rate-limiting front of :func:`rate_limited` answered, request by request."""
+
+    def __init__(self, refusals: int, retry_after: str) -> None:
+        self.refusals = refusals
+        self.retry_after = retry_after
+        self.statuses: list[int] = []
+
+
+def rate_limited(target: str, refusals: int = 1, retry_after: str = "1"):
+    """A loopback HTTP front for the real server at ``target`` (a base URL): it answers the first
+    ``refusals`` requests with 429 Too Many Requests and ``Retry-After``, as WDQS does under load,
+    and passes every later request through to ``target`` unchanged. A context manager yielding
+    (its base URL, the :class:`_Limiter` recording the statuses it sent)."""
+    import contextlib
+    import http.server
+    import urllib.error
+    import urllib.request
+
+    limiter = _Limiter(refusals, retry_after)
+
+    class Front(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+        def _relay(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
+            if len(limiter.statuses) < limiter.refusals:
+                limiter.statuses.append(429)
+                self.send_response(429)
+                self.send_header("Retry-After", limiter.retry_after)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept", "user-agent")}
+            request = urllib.request.Request(target + self.path, data=body, headers=headers, method=self.command)
+            try:
+                with urllib.request.urlopen(request, timeout=30) as answer:
+                    status, content, kind = answer.status, answer.read(), answer.headers.get("Content-Type", "")
+            except urllib.error.HTTPError as err:
+                status, content, kind = err.code, err.read(), err.headers.get("Content-Type", "")
+            limiter.statuses.append(status)
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        do_GET = do_POST = _relay
+
+    @contextlib.contextmanager
+    def running():
+        import threading
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Front)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}", limiter
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    return running()

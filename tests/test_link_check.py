@@ -15,7 +15,7 @@ from kg.link.cache import Cache
 from kg.link.check import STATUSES, check_links
 from kg.link.wikidata import Endpoint
 from kg.mappings import read_mappings, update_mappings
-from tests.conftest import kg_cli, run_build
+from tests.conftest import kg_cli, rate_limited, run_build
 
 SHIPPED = {"china": "Q148", "united-states": "Q30", "european-union": "Q458", "african-union": "Q7159", "paris": "Q90",
            "united-nations": "Q1065", "xi-jinping": "Q15031", "antonio-guterres": "Q311440", "un-secretary-general": "Q81066"}
@@ -149,14 +149,34 @@ def test_the_user_agent_names_the_project_and_the_contact():
 
 
 def test_a_silent_endpoint_times_out_with_a_clear_message(linkable):
+    """A loopback socket that accepts and stays silent: the network condition, not a fake server."""
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
-        port = silent.getsockname()[1]
         accepted = []
         threading.Thread(target=lambda: accepted.append(silent.accept()), daemon=True).start()
-        with pytest.raises(KGError, match="did not answer within 1 s"):
-            check_links(linkable, Endpoint(f"http://127.0.0.1:{port}/query", timeout=1), save=False)
+        try:
+            result = kg_cli("link", "check", "--endpoint", f"http://127.0.0.1:{silent.getsockname()[1]}/query", "--timeout", "1", project=linkable)
+        finally:
+            for connection, _ in accepted:
+                connection.close()
+    assert result.returncode == 1
+    assert "did not answer within 1 s" in result.stderr and "fix: raise --timeout" in result.stderr
+
+
+def test_a_429_is_waited_out_as_retry_after_asks(linkable, wikidata_endpoint):
+    base = wikidata_endpoint.removesuffix("/query")
+    with rate_limited(base, refusals=2, retry_after="1") as (front, limiter):
+        reports = check_links(linkable, Endpoint(f"{front}/query"), save=False)
+    assert limiter.statuses == [429, 429, 200]
+    assert {r.status for r in reports} == {"ok"}
+
+
+def test_a_429_asking_for_too_long_a_wait_is_reported(linkable, wikidata_endpoint):
+    base = wikidata_endpoint.removesuffix("/query")
+    with rate_limited(base, refusals=1, retry_after="3600") as (front, limiter), pytest.raises(KGError, match="is rate-limiting \\(HTTP 429\\) and asks to wait 3600 s"):
+        check_links(linkable, Endpoint(f"{front}/query"), save=False)
+    assert limiter.statuses == [429]
 
 
 def test_the_shipped_table_says_no_live_check_has_run():

@@ -96,8 +96,9 @@ def test_accept_writes_the_row_and_the_build_publishes_the_link(linkable, wikida
     )
     assert result.returncode == 0, result.stderr
     assert "accepted: aigid:zhang-guoqing owl:sameAs wd:Q900000010" in result.stdout
-    text = linkable.mappings.read_text(encoding="utf-8")
-    row = dict(zip(text.splitlines()[[i for i, l in enumerate(text.splitlines()) if l.startswith("subject_id")][0]].split("\t"), text.splitlines()[-1].split("\t")))
+    lines = linkable.mappings.read_text(encoding="utf-8").splitlines()
+    header = next(line for line in lines if line.startswith("subject_id\t"))
+    row = dict(zip(header.split("\t"), lines[-1].split("\t")))
     assert row["subject_id"] == "aigid:zhang-guoqing" and row["object_id"] == "wd:Q900000010"
     assert row["object_label"] == "Zhang Guoqing" and row["see_also"] == "https://example.org/profile"
     assert row["mapping_justification"] == "semapv:ManualMappingCuration" and row["check_status"] == "ok"

@@ -87,7 +87,8 @@ def evaluate(entity: Entity, qid: str, cache: Cache) -> LinkReport:
         status = "label-mismatch"
         note = f"Wikidata calls {qid} {view.label!r}; the closest of its names to ours is {scored.names[1]!r} vs {scored.names[0]!r} (similarity {scored.name:.2f})"
     else:
-        status, note = "ok", f"{view.label!r} matches {scored.names[0]!r}" + ("" if scored.type_match else "; no Wikidata class is declared for aig:" + entity.cls + ", so the type was not checked")
+        unchecked = "" if scored.type_match else f"; no Wikidata class is declared for aig:{entity.cls}, so the type was not checked"
+        status, note = "ok", f"Wikidata's {scored.names[1]!r} matches our {scored.names[0]!r}{unchecked}"
     return LinkReport(entity, qid, status, view, scored, None, retrieval, note)
 
 
