@@ -7,6 +7,7 @@ From Python, the saved queries run as on the command line::
     result.records()        # rows of plain Python values
     result.to_dataframe()   # with pandas installed
     kg.queries()            # the saved queries and their parameters
+    kg.ask("Which blocs signed the Paris statement?")  # plain English, with the evidence
 
 The build lives in :mod:`kg.build` (steps load, validate, reason, publish). Importing ``kg``
 loads nothing heavy: :func:`run` and :func:`queries` import the query path on first use, and
@@ -17,7 +18,7 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]
-    """``kg.run`` and ``kg.queries``, imported on first use."""
+    """``kg.run``, ``kg.queries`` and ``kg.ask``, imported on first use."""
     if name == "run":
         from kg.query import run
 
@@ -26,4 +27,8 @@ def __getattr__(name: str):  # type: ignore[no-untyped-def]
         from kg.query import list_queries
 
         return list_queries
+    if name == "ask":
+        from kg.ask import ask
+
+        return ask
     raise AttributeError(f"module 'kg' has no attribute {name!r}")

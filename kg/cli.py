@@ -195,6 +195,20 @@ def _link_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _ask_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kg ask",
+        description="Answer a question in plain English from the built graph: the answers, the quotes that state them,\n"
+        "and the saved query and SPARQL that found them; or say that the graph cannot answer, and what it can.",
+        epilog='examples:\n  kg ask "Which blocs signed the Paris statement?"\n  kg ask "Who represented China at the summit?" --format json\n\n'
+        "exit codes: 0 answered, 1 not answered (abstained), 2 usage error",
+    )
+    _project_option(parser)
+    parser.add_argument("question", help="the question, in quotes")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="text for people (default), json for tools")
+    return parser
+
+
 # command -> (its parser, what runs it, one line of help); only the parser of the command given
 # is built, which keeps `kg query` fast
 COMMANDS = {
@@ -203,6 +217,7 @@ COMMANDS = {
     "query": (_query_parser, lambda args: _query(args), "run a saved query, a .rq file, SPARQL text or stdin"),
     "push": (_push_parser, lambda args: _push(args), "upload the built graph to a triple store (Graph Store Protocol)"),
     "link": (_link_parser, lambda args: _link(args), "check, suggest, accept and enrich the links to Wikidata"),
+    "ask": (_ask_parser, lambda args: _ask(args), "answer a question in plain English, with the evidence"),
 }
 
 
@@ -396,6 +411,41 @@ def _link(args: argparse.Namespace) -> int:
     counts = enrich(project, endpoint)
     shown = ", ".join(f"{pid}: {n}" for pid, n in sorted(counts.items())) or "nothing"
     print(f"pulled {shown}; wrote {project.relative(project.enrichment)}; run python build.py to publish it")
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    import json
+
+    from kg.ask import ask
+    from kg.project import find_project
+
+    reply = ask(args.question, find_project(args.project))
+    if args.format == "json":
+        print(json.dumps(reply.as_json(), indent=2, ensure_ascii=False))
+        return 1 if reply.abstained else 0
+    if reply.abstained:
+        print(f"I cannot answer that from the graph: {reply.reason}.")
+        if reply.alternatives:
+            print("\nQuestions it can answer that come close:")
+            for alternative in reply.alternatives:
+                print(f"  - {alternative['question']}  (kg query {alternative['query']})")
+        return 1
+    bound = ", ".join(f"{name} = {label}" for name, label in reply.parameter_labels.items())
+    print(f"{len(reply.answers)} answer(s), from the saved query {reply.query} ({reply.title}{'; ' + bound if bound else ''}), confidence {reply.confidence:.2f}:\n")
+    for number, answer in enumerate(reply.answers, start=1):
+        print(f"{number}. {answer.label}")
+        hidden = {*reply.parameters, *(f"{name}Label" for name in reply.parameters)}
+        details = "; ".join(
+            f"{k}: {v}" for k, v in answer.fields.items() if k not in hidden and v != answer.label and not v.startswith(("http://", "https://"))
+        )
+        if details:
+            print(f"   {details}")
+        for evidence in answer.evidence:
+            print(f"   “{evidence.quote}”")
+            print(f"   — {evidence.source_title or evidence.source} <{evidence.source}>")
+    print(f"\nSPARQL (kg query {reply.query}):\n")
+    print("\n".join("    " + line for line in (reply.sparql or "").splitlines()))
     return 0
 
 

@@ -18,23 +18,11 @@ from kg import __version__
 from kg.errors import KGError
 from kg.query import QueryText, check_survivable
 from kg.results import Result
-from kg.sparqltext import where_group_start
+from kg.sparqltext import with_values
 
 USER_AGENT = f"aigov-kg/{__version__} (https://w3id.org/aigov; SPARQL client; +https://pypi.org/project/aigov-kg/)"
 RETRIES = 3
 MAX_WAIT = 120.0
-
-
-def with_values(text: str, terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal]) -> str:
-    """``text`` with ``VALUES (?a ?b) { (t1 t2) }`` opening its WHERE group."""
-    if not terms:
-        return text
-    start = where_group_start(text)
-    if start < 0:
-        raise KGError("cannot bind parameters: the query has no WHERE group", hint="add a WHERE { … } clause")
-    names = " ".join(f"?{name}" for name in terms)
-    values = " ".join(str(term) for term in terms.values())
-    return f"{text[:start + 1]} VALUES ({names}) {{ ({values}) }} {text[start + 1:]}"
 
 
 def retry_after(header: str | None, now: float | None = None) -> float | None:

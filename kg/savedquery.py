@@ -7,7 +7,10 @@ The header, one ``#+ key: value`` per line before the query, is read by ``kg que
 - ``param``: ``NAME TYPE [= DEFAULT] — what it is``, TYPE one of :data:`PARAM_TYPES`; the query
   uses ``?NAME``, bound at run time;
 - ``phrasing``: a plain-English question, ``{NAME}`` marking a parameter (at least three);
-- ``tags``: comma-separated; ``network``: ``required`` for queries that need the internet.
+- ``tags``: comma-separated; ``network``: ``required`` for queries that need the internet;
+- ``answer``: optional, the columns that hold the answer to the question, most wanted first
+  (``kg ask`` shows the first one bound; by default the first column that is not a parameter,
+  a label, or evidence).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from kg.sparqltext import mask
 PARAM_TYPES = ("entity", "iri", "string", "integer", "year")
 _HEADER = re.compile(r"^#\+ ([a-z]+):\s?(.*)$")
 _PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s+([a-z]+)(?:\s*=\s*(\S+))?\s+—\s+(.+)$")
-_KEYS = {"title", "description", "param", "phrasing", "tags", "network"}
+_KEYS = {"title", "description", "param", "phrasing", "tags", "network", "answer"}
 
 
 class Param(namedtuple("Param", ["name", "type", "default", "doc"])):
@@ -33,7 +36,11 @@ class Param(namedtuple("Param", ["name", "type", "default", "doc"])):
 
 
 class SavedQuery(
-    namedtuple("SavedQuery", ["name", "path", "text", "title", "description", "params", "phrasings", "tags", "network_required"])
+    namedtuple(
+        "SavedQuery",
+        ["name", "path", "text", "title", "description", "params", "phrasings", "tags", "network_required", "answer"],
+        defaults=[()],
+    )
 ):
     """One saved query and its documented header. ``name`` is its path under ``queries/``
     without ``.rq`` (``blocs-endorsed``, ``qc/missing-label-violation``); ``params`` a tuple of
@@ -90,6 +97,10 @@ def read_saved_query(path: Path, name: str, shown_as: str, text: str | None = No
                 path=shown_as,
                 hint=f"add ?{param.name} to the SELECT clause: the engine binds parameters only there (SEP-0007)",
             )
+    answer = tuple(v for value in fields["answer"] for v in value.replace("?", "").split())
+    for column in answer:
+        if not re.search(rf"[?$]{column}\b", body):
+            raise KGError(f"answer column ?{column} is not a variable of the query", path=shown_as, hint="name projected variables, most wanted first")
     for phrasing in fields["phrasing"]:
         for placeholder in re.findall(r"\{(\w+)\}", phrasing):
             if placeholder not in names:
@@ -104,6 +115,7 @@ def read_saved_query(path: Path, name: str, shown_as: str, text: str | None = No
         phrasings=tuple(fields["phrasing"]),
         tags=tuple(t.strip() for value in fields["tags"] for t in value.split(",") if t.strip()),
         network_required=any(v.strip() == "required" for v in fields["network"]),
+        answer=answer,
     )
 
 

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 
+import pyoxigraph
+
+from kg.errors import KGError
+
 # Far beyond any real query (the saved ones nest at most 4 deep), far below the crash.
 MAX_NESTING = 128
 
@@ -99,3 +103,15 @@ def redirect_services(text: str, redirects: dict[str, str]) -> str:
         pieces += [text[last:start], redirects[match.group(3)]]
         last = end
     return "".join(pieces) + text[last:]
+
+
+def with_values(text: str, terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal]) -> str:
+    """``text`` with ``VALUES (?a ?b) { (t1 t2) }`` opening its WHERE group."""
+    if not terms:
+        return text
+    start = where_group_start(text)
+    if start < 0:
+        raise KGError("cannot bind parameters: the query has no WHERE group", hint="add a WHERE { … } clause")
+    names = " ".join(f"?{name}" for name in terms)
+    values = " ".join(str(term) for term in terms.values())
+    return f"{text[:start + 1]} VALUES ({names}) {{ ({values}) }} {text[start + 1:]}"

@@ -9,7 +9,8 @@ from kg.errors import KGError
 from kg.push import push
 from kg.query import QueryText, run, saved
 from kg.params import bind
-from kg.remote import execute_remote, retry_after, with_values
+from kg.remote import execute_remote, retry_after
+from kg.sparqltext import with_values
 from kg.store import graph_files
 
 

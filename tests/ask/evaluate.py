@@ -1,0 +1,78 @@
+"""Score kg ask on the development set (tests/ask/devset.tsv): right answers, abstentions and
+wrong answers, overall and by kind. Run after ``python build.py``:
+
+    python -m tests.ask.evaluate [--show-misses]
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def read_devset(path: Path = HERE / "devset.tsv") -> list[tuple[str, str | None, dict[str, str], str]]:
+    """(question, expected query or None for ABSTAIN, expected parameters, kind) per line."""
+    rows = []
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    for line in lines[1:]:
+        question, expected, kind = line.split("\t")
+        name, *pairs = expected.split()
+        params = dict(pair.split("=", 1) for pair in pairs)
+        rows.append((question, None if name == "ABSTAIN" else name, params, kind))
+    return rows
+
+
+def outcome(reply, expected: str | None, params: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
+    """``right``, ``abstained`` or ``wrong`` for one reply. The right query with the right
+    parameters that finds nothing (``no-results``, e.g. Wikidata memberships before any
+    enrichment) is right: the true answer is that the graph holds none."""
+    if expected is None:
+        return "right" if reply.abstained else "wrong"
+    if reply.abstained and reply.reason_code != "no-results":
+        return "abstained"
+    got = {k: (v if isinstance(v, int) else v.rsplit("/", 1)[-1]) for k, v in reply.parameters.items()}
+    want = {k: (int(v) if v.isdigit() else v) for k, v in params.items()}
+    return "right" if reply.query == expected and got == want else "wrong"
+
+
+def evaluate(ask, rows):  # type: ignore[no-untyped-def]
+    """Counter of (answerable|unanswerable, outcome), and the misses."""
+    counts: Counter[tuple[str, str]] = Counter()
+    misses = []
+    for question, expected, params, kind in rows:
+        reply = ask(question)
+        result = outcome(reply, expected, params)
+        group = "unanswerable" if expected is None else "answerable"
+        counts[(group, result)] += 1
+        if result != "right":
+            misses.append((question, expected, params, reply.query, reply.parameters, reply.reason, reply.confidence))
+    return counts, misses
+
+
+def main() -> int:
+    from kg.ask import ask
+    from kg.project import Project
+
+    project = Project(HERE.parents[1])
+    rows = read_devset()
+    counts, misses = evaluate(lambda q: ask(q, project), rows)
+    answerable = sum(v for (g, _), v in counts.items() if g == "answerable")
+    unanswerable = sum(v for (g, _), v in counts.items() if g == "unanswerable")
+    print(f"{len(rows)} questions: {answerable} answerable, {unanswerable} unanswerable")
+    for result in ("right", "abstained", "wrong"):
+        n = counts[("answerable", result)]
+        print(f"  answerable   {result:<9} {n:3d}  {100 * n / answerable:5.1f}%")
+    for result in ("right", "wrong"):
+        n = counts[("unanswerable", result)]
+        print(f"  unanswerable {'abstained' if result == 'right' else 'answered':<9} {n:3d}  {100 * n / unanswerable:5.1f}%")
+    if "--show-misses" in sys.argv:
+        for miss in misses:
+            print("MISS", *miss, sep="\n   ")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
