@@ -9,7 +9,16 @@ from typing import NamedTuple
 
 import pyoxigraph
 
-from kg.ask.text import COMMON, DEMONYMS, LEXICON, NEGATIONS, STOPWORDS, Token, stem, tokenize
+from kg.ask.text import (
+    COMMON,
+    DEMONYMS,
+    LEXICON,
+    NEGATIONS,
+    STOPWORDS,
+    Token,
+    stem,
+    tokenize,
+)
 from kg.namespaces import AIG, ID
 
 # Singular nouns that name one document, event, programme or model: "the Paris statement",
@@ -24,13 +33,13 @@ WALK_STOP = STOPWORDS - {"ai", "artificial", "intelligence"}
 # Determiners before a head noun that make it a general question, not a name ("which summit").
 GENERIC = frozenset({"which", "what", "any", "every", "each", "a", "an", "some", "no", "another", "other"})
 _QUERIES = {
-    "entities": """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    "entities": f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?e ?name ?class WHERE { ?e rdfs:label|skos:altLabel ?name ; a ?class . FILTER STRSTARTS(STR(?class), "%s") }""" % AIG,
-    "classes": """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?e ?name ?class WHERE {{ ?e rdfs:label|skos:altLabel ?name ; a ?class . FILTER STRSTARTS(STR(?class), "{AIG}") }}""",
+    "classes": f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
-SELECT ?c ?label ?parent WHERE { ?c a owl:Class . FILTER STRSTARTS(STR(?c), "%s")
-  OPTIONAL { ?c rdfs:label ?label } OPTIONAL { ?c rdfs:subClassOf ?parent } }""" % AIG,
+SELECT ?c ?label ?parent WHERE {{ ?c a owl:Class . FILTER STRSTARTS(STR(?c), "{AIG}")
+  OPTIONAL {{ ?c rdfs:label ?label }} OPTIONAL {{ ?c rdfs:subClassOf ?parent }} }}""",
 }
 
 
