@@ -88,12 +88,65 @@ OPEN = frozenset({"what", "which", "whom"})
 ANSWER_KINDS = ("when", "where", "count")
 
 # Words that carry no meaning for matching (and are never a name).
-STOPWORDS = frozenset(["#", "noqa:", "SIM905", "(a", "word", "list", "reads", "best", "as", "text)", "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "but", "as", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "done", "has", "have", "had", "having", "i", "me", "my", "we", "our", "us", "you", "your", "it", "its", "this", "that", "these", "those", "there", "here", "what", "which", "whose", "whom", "how", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "please", "kindly", "any", "some", "any", "one", "ones", "their", "them", "they", "he", "she", "his", "her", "him", "then", "than", "so", "very", "also", "just", "only", "ever", "into", "onto", "upon", "over", "under", "about", "between", "during", "after", "before", "while", "within", "across", "per", "via", "let", "lets", "tell", "give", "show", "find", "get", "know", "anything", "something", "someone", "somebody", "ai", "artificial", "intelligence", "article", "articles", "graph", "text", "news", "data", "dataset", "database", "record", "recorded", "records", "mention", "mentioned", "mentions", "appear", "appears", "appeared"])
+STOPWORDS = frozenset(
+    """
+a an the of in on at to for from by with and or but as is are was were be been being do does did
+done has have had having i me my we our us you your it its this that these those there here what
+which whose whom how can could would should will shall may might must please kindly any some any one
+ones their them they he she his her him then than so very also just only ever into onto upon over
+under about between during after before while within across per via let lets tell give show find get
+know anything something someone somebody ai artificial intelligence article articles graph text news
+data dataset database record recorded records mention mentioned mentions appear appears appeared
+""".split()  # noqa: SIM905  (a word list reads best as text)
+)
 
 # Ordinary English words a question may use without naming anything: a word outside this list,
 # the lexicon, the saved queries' headers and the graph's names is taken as a name the graph
 # does not know.
-COMMON = frozenset(["#", "noqa:", "SIM905", "ask", "asked", "answer", "answers", "question", "questions", "graph", "data", "dataset", "database", "article", "articles", "news", "report", "reported", "reports", "reporting", "mention", "mentioned", "mentions", "name", "named", "names", "call", "called", "known", "record", "recorded", "records", "say", "said", "happen", "happened", "make", "made", "take", "took", "give", "gave", "go", "went", "come", "came", "see", "saw", "look", "looked", "find", "found", "get", "got", "want", "wanted", "need", "needed", "use", "used", "using", "like", "liked", "try", "tried", "work", "worked", "help", "helped", "mean", "meant", "means", "keep", "kept", "hold", "held", "put", "set", "stay", "run", "ran", "read", "write", "wrote", "written", "include", "included", "including", "involve", "involved", "change", "changed", "show", "shown", "become", "became", "seem", "seemed", "leave", "left", "bring", "brought", "begin", "began", "let", "allow", "allowed", "follow", "followed", "agree", "agreed", "decide", "decided", "plan", "planned", "expect", "expected", "play", "played", "win", "won", "lose", "lost", "pay", "paid", "meet", "met", "build", "built", "grow", "grew", "offer", "offered", "provide", "provided", "reach", "reached", "raise", "raised", "open", "opened", "close", "closed", "end", "ended", "move", "moved", "speak", "spoke", "spoken", "talk", "talked", "discuss", "discussed", "argue", "argued", "explain", "explained", "note", "noted", "add", "added", "suggest", "suggested", "respond", "responded", "reply", "replied", "react", "reacted", "vote", "voted", "sign", "signed", "attend", "attended", "host", "hosted", "invite", "invited", "represent", "first", "second", "third", "last", "next", "latest", "recent", "recently", "new", "old", "big", "small", "large", "great", "high", "low", "good", "bad", "best", "worst", "main", "major", "minor", "key", "important", "global", "international", "world", "worldwide", "regional", "local", "national", "public", "private", "other", "others", "another", "same", "different", "such", "own", "many", "much", "more", "most", "less", "least", "few", "several", "enough", "each", "every", "all", "both", "either", "neither", "none", "nothing", "everyone", "everybody", "people", "person", "persons", "leader", "leaders", "head", "heads", "official", "officials", "country", "countries", "nation", "nations", "group", "groups", "side", "sides", "part", "parts", "party", "parties", "member", "members", "time", "times", "year", "years", "day", "days", "month", "months", "week", "weeks", "today", "yesterday", "now", "then", "ago", "still", "yet", "already", "again", "once", "twice", "way", "ways", "thing", "things", "kind", "kinds", "sort", "type", "types", "role", "roles", "number", "numbers", "total", "amount", "percent", "level", "levels", "area", "areas", "field", "fields", "sector", "sectors", "issue", "issues", "matter", "matters", "topic", "topics", "subject", "subjects", "point", "points", "case", "cases", "fact", "facts", "view", "views", "idea", "ideas", "artificial", "intelligence", "ai", "technology", "technologies", "tech", "digital", "innovation", "development", "developments", "governance", "government", "governments", "regulation", "regulations", "regulate", "regulated", "rule", "rules", "law", "laws", "policy", "policies", "safety", "security", "risk", "risks", "ethics", "ethical", "responsible", "trustworthy", "inclusive", "inclusion", "sustainable", "sustainability", "divide", "divides", "gap", "gaps", "access", "equal", "equality", "fair", "fairness", "open", "cooperation", "collaboration", "partnership", "partnerships", "framework", "frameworks", "standard", "standards", "norm", "norms", "principle", "principles", "agreement", "agreements", "treaty", "treaties", "deal", "deals", "declaration", "declarations", "process", "processes", "act", "acts", "conference", "summit", "summits", "event", "events", "meeting", "meetings", "session", "sessions", "forum", "forums", "assembly", "council", "commission", "committee", "organisation", "organization", "organizations", "organisations", "institution", "institutions", "company", "companies", "firm", "firms", "model", "models", "system", "systems", "tool", "tools", "capacity", "building", "build", "china", "chinese", "american", "america", "european", "african", "asian", "global", "south", "north", "east", "west", "western", "eastern", "president", "vice", "premier", "minister", "prime", "secretary", "general", "chair", "chief", "director", "envoy", "delegate", "statement", "statements", "pledge", "pledges", "initiative", "initiatives", "resolution", "resolutions", "program", "programme", "contain", "contains", "contained", "hold", "holds", "include", "includes", "list", "listed", "appear", "appears", "appeared", "feature", "featured", "issue", "issued", "state", "stated", "express", "expressed", "voice", "voiced", "raise", "raised", "publish", "published", "release", "released", "store", "stored", "cover", "covered", "concern", "concerned", "regard", "regarding", "according", "happen", "happens", "occur", "occurred", "yes", "no", "true", "false", "really", "actually", "exactly", "approximately", "about", "around", "roughly", "nearly", "almost", "over", "under", "above", "below", "behind", "beyond", "between", "among", "against", "toward", "towards", "along", "through", "throughout", "whether", "if", "why", "because", "since", "until", "unless", "though", "although", "however", "therefore", "also", "too", "either", "who", "when", "where", "which", "what", "how", "whose", "whom"])
+COMMON = frozenset(
+    """
+ask asked answer answers question questions graph data dataset database article articles news report
+reported reports reporting mention mentioned mentions name named names call called known record
+recorded records say said happen happened make made take took give gave go went come came see saw
+look looked find found get got want wanted need needed use used using like liked try tried work
+worked help helped mean meant means keep kept hold held put set stay run ran read write wrote
+written include included including involve involved change changed show shown become became seem
+seemed leave left bring brought begin began let allow allowed follow followed agree agreed decide
+decided plan planned expect expected play played win won lose lost pay paid meet met build built
+grow grew offer offered provide provided reach reached raise raised open opened close closed end
+ended move moved speak spoke spoken talk talked discuss discussed argue argued explain explained
+note noted add added suggest suggested respond responded reply replied react reacted vote voted sign
+signed attend attended host hosted invite invited represent first second third last next latest
+recent recently new old big small large great high low good bad best worst main major minor key
+important global international world worldwide regional local national public private other others
+another same different such own many much more most less least few several enough each every all
+both either neither none nothing everyone everybody people person persons leader leaders head heads
+official officials country countries nation nations group groups side sides part parts party parties
+member members time times year years day days month months week weeks today yesterday now then ago
+still yet already again once twice way ways thing things kind kinds sort type types role roles
+number numbers total amount percent level levels area areas field fields sector sectors issue issues
+matter matters topic topics subject subjects point points case cases fact facts view views idea
+ideas artificial intelligence ai technology technologies tech digital innovation development
+developments governance government governments regulation regulations regulate regulated rule rules
+law laws policy policies safety security risk risks ethics ethical responsible trustworthy inclusive
+inclusion sustainable sustainability divide divides gap gaps access equal equality fair fairness
+open cooperation collaboration partnership partnerships framework frameworks standard standards norm
+norms principle principles agreement agreements treaty treaties deal deals declaration declarations
+process processes act acts conference summit summits event events meeting meetings session sessions
+forum forums assembly council commission committee organisation organization organizations
+organisations institution institutions company companies firm firms model models system systems tool
+tools capacity building build china chinese american america european african asian global south
+north east west western eastern president vice premier minister prime secretary general chair chief
+director envoy delegate statement statements pledge pledges initiative initiatives resolution
+resolutions program programme contain contains contained hold holds include includes list listed
+appear appears appeared feature featured issue issued state stated express expressed voice voiced
+raise raised publish published release released store stored cover covered concern concerned regard
+regarding according happen happens occur occurred yes no true false really actually exactly
+approximately about around roughly nearly almost over under above below behind beyond between among
+against toward towards along through throughout whether if why because since until unless though
+although however therefore also too either who when where which what how whose whom
+""".split()  # noqa: SIM905  (a word list reads best as text)
+)
 
 
 class Token(NamedTuple):
