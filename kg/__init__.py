@@ -28,7 +28,7 @@ def __getattr__(name: str):  # type: ignore[no-untyped-def]
 
         return list_queries
     if name == "ask":
-        from kg.ask import ask
+        from kg.questions import ask
 
         return ask
     raise AttributeError(f"module 'kg' has no attribute {name!r}")

@@ -417,7 +417,7 @@ def _link(args: argparse.Namespace) -> int:
 def _ask(args: argparse.Namespace) -> int:
     import json
 
-    from kg.ask import ask
+    from kg.questions import ask
     from kg.project import find_project
 
     reply = ask(args.question, find_project(args.project))

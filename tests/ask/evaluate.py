@@ -53,7 +53,7 @@ def evaluate(ask, rows):  # type: ignore[no-untyped-def]
 
 
 def main() -> int:
-    from kg.ask import ask
+    from kg.questions import ask
     from kg.project import Project
 
     project = Project(HERE.parents[1])

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import pyoxigraph
 
-from kg.ask.text import (
+from kg.questions.text import (
     COMMON,
     DEMONYMS,
     LEXICON,

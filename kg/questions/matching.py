@@ -18,8 +18,8 @@ import math
 import re
 from typing import NamedTuple
 
-from kg.ask.mentions import EntityIndex, Mention, find_mentions
-from kg.ask.text import ANSWER_KINDS, COMMON_STEMS, concepts_of, tokenize
+from kg.questions.mentions import EntityIndex, Mention, find_mentions
+from kg.questions.text import ANSWER_KINDS, COMMON_STEMS, concepts_of, tokenize
 from kg.savedquery import Param, SavedQuery
 
 # Weight of a match found only in a query's description or tags, not in a phrasing or its title.
@@ -66,6 +66,7 @@ class Choice(NamedTuple):
     score: float
     phrasing: str
     narrowing: tuple[str, ...] = ()
+    soft: tuple[str, ...] = ()  # named by the query's own phrasings too: narrows only if rows remain
 
 
 def _words(text: str, index: EntityIndex) -> tuple[list[str], list[Mention]]:
@@ -207,11 +208,9 @@ class Matcher:
                 f *= CORE_FLOOR + (1 - CORE_FLOOR) * share
             f *= (1 - (DEFAULTED_OPEN if open_object else DEFAULTED)) ** sum(1 for name in params if f"slot:{name}" not in asked)
             if best is None or f > best.score:
-                narrowing = tuple(sorted({
-                    m.entity for m in mentions
-                    if m.entity and m not in used and m.entity not in p.literal and not self.unique(m.entity)
-                }))
-                best = Choice(p.query, params, round(f, 3), view.text, narrowing)
+                beyond = {m.entity for m in mentions if m.entity and m not in used and not self.unique(m.entity)}
+                narrowing = tuple(sorted(beyond - p.literal))
+                best = Choice(p.query, params, round(f, 3), view.text, narrowing, tuple(sorted(beyond & p.literal)))
         return best
 
     def rank(self, question: list[str], mentions: list[Mention], open_object: bool = False) -> list[Choice]:

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import pyoxigraph
 
-from kg.ask.mentions import EntityIndex
+from kg.questions.mentions import EntityIndex
 from kg.namespaces import ID
 from kg.results import Result, Term, plain_text
 from kg.savedquery import SavedQuery

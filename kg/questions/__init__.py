@@ -1,9 +1,9 @@
-"""``kg ask``: answer a question in plain English from the graph, with the evidence behind
+"""``kg ask`` and ``kg.ask()``: answer a question in plain English from the graph, with the evidence behind
 each answer and the SPARQL that found it, or say that it cannot.
 
 The question is matched to one of the saved queries by their headers (title, description,
 ``#+ phrasing:`` lines) and its names are linked to entities through their labels and
-alternative labels (:mod:`kg.ask.matching`, :mod:`kg.ask.mentions`). It never guesses: a name
+alternative labels (:mod:`kg.questions.matching`, :mod:`kg.questions.mentions`). It never guesses: a name
 the graph does not hold, an ambiguous one, a question no saved query fits well enough
 (confidence under :data:`THRESHOLD`) or a query with no result give no answer, the reason, and
 the closest questions it can answer. Offline and deterministic: no model, no network.
@@ -17,10 +17,10 @@ from typing import NamedTuple
 
 import pyoxigraph
 
-from kg.ask.answer import Answer, shape
-from kg.ask.matching import Choice, Matcher
-from kg.ask.mentions import EntityIndex, Mention, find_mentions
-from kg.ask.text import ANSWER_KINDS, NEGATED, OPEN, concepts_of, tokenize
+from kg.questions.answer import Answer, shape
+from kg.questions.matching import Choice, Matcher
+from kg.questions.mentions import EntityIndex, Mention, find_mentions
+from kg.questions.text import ANSWER_KINDS, NEGATED, OPEN, concepts_of, tokenize
 from kg.namespaces import ID
 from kg.project import Project
 
@@ -139,9 +139,12 @@ class Asker:
         body = "\n".join(line for line in choice.query.text.splitlines() if not line.startswith("#+"))
         sparql = with_values(body, terms).strip() + "\n"
         answers = shape(result, choice.query, kinds, self.index)
-        if choice.narrowing:  # rows about every entity the question names beyond the parameters
-            kept = [i for i, row in enumerate(result.rows) if all(self._concerns(row, e) for e in choice.narrowing)]
-            answers = [answers[i] for i in kept]
+        rows = list(range(len(result.rows)))
+        for entity in choice.narrowing:  # rows about every entity the question names beyond the parameters
+            rows = [i for i in rows if self._concerns(result.rows[i], entity)]
+        for entity in choice.soft:  # "did the EU sign?" on a query whose phrasing names the EU: if any
+            rows = [i for i in rows if self._concerns(result.rows[i], entity)] or rows
+        answers = [answers[i] for i in rows]
         parameters = {name: (value if isinstance(value, int) else terms[name].value) for name, value in choice.params.items()}
         labels = {name: (str(value) if isinstance(value, int) else self.index.labels.get(value, value)) for name, value in choice.params.items()}
         if not answers:
