@@ -417,8 +417,8 @@ def _link(args: argparse.Namespace) -> int:
 def _ask(args: argparse.Namespace) -> int:
     import json
 
-    from kg.questions import ask
     from kg.project import find_project
+    from kg.questions import ask
 
     reply = ask(args.question, find_project(args.project))
     if args.format == "json":

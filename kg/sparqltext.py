@@ -114,4 +114,4 @@ def with_values(text: str, terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Li
         raise KGError("cannot bind parameters: the query has no WHERE group", hint="add a WHERE { … } clause")
     names = " ".join(f"?{name}" for name in terms)
     values = " ".join(str(term) for term in terms.values())
-    return f"{text[:start + 1]} VALUES ({names}) {{ ({values}) }} {text[start + 1:]}"
+    return f"{text[:start + 1]}\n  VALUES ({names}) {{ ({values}) }}{text[start + 1:]}"

@@ -17,12 +17,12 @@ from typing import NamedTuple
 
 import pyoxigraph
 
+from kg.namespaces import ID
+from kg.project import Project
 from kg.questions.answer import Answer, shape
 from kg.questions.matching import Choice, Matcher
 from kg.questions.mentions import EntityIndex, Mention, find_mentions
 from kg.questions.text import ANSWER_KINDS, NEGATED, OPEN, concepts_of, tokenize
-from kg.namespaces import ID
-from kg.project import Project
 
 # Below this confidence no saved query is taken to fit the question.
 THRESHOLD = 0.55

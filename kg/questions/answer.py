@@ -6,8 +6,8 @@ from typing import NamedTuple
 
 import pyoxigraph
 
-from kg.questions.mentions import EntityIndex
 from kg.namespaces import ID
+from kg.questions.mentions import EntityIndex
 from kg.results import Result, Term, plain_text
 from kg.savedquery import SavedQuery
 

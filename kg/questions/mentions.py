@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import pyoxigraph
 
+from kg.namespaces import AIG, ID
 from kg.questions.text import (
     COMMON,
     DEMONYMS,
@@ -19,7 +20,6 @@ from kg.questions.text import (
     stem,
     tokenize,
 )
-from kg.namespaces import AIG, ID
 
 # Singular nouns that name one document, event, programme or model: "the Paris statement",
 # "the Seoul summit". Such a phrase must name something the graph holds.

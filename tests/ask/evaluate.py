@@ -1,7 +1,7 @@
-"""Score kg ask on the development set (tests/ask/devset.tsv): right answers, abstentions and
-wrong answers, overall and by kind. Run after ``python build.py``:
+"""Score kg ask on the development set (tests/ask/devset.tsv), or on another set in its format
+(the held-out sets): right answers, abstentions and wrong answers. Run after ``python build.py``:
 
-    python -m tests.ask.evaluate [--show-misses]
+    python -m tests.ask.evaluate [tests/ask/heldout.tsv] [--show-misses]
 """
 
 from __future__ import annotations
@@ -53,11 +53,12 @@ def evaluate(ask, rows):  # type: ignore[no-untyped-def]
 
 
 def main() -> int:
-    from kg.questions import ask
     from kg.project import Project
+    from kg.questions import ask
 
     project = Project(HERE.parents[1])
-    rows = read_devset()
+    paths = [Path(a) for a in sys.argv[1:] if not a.startswith("--")]
+    rows = read_devset(paths[0]) if paths else read_devset()
     counts, misses = evaluate(lambda q: ask(q, project), rows)
     answerable = sum(v for (g, _), v in counts.items() if g == "answerable")
     unanswerable = sum(v for (g, _), v in counts.items() if g == "unanswerable")
