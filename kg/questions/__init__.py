@@ -173,11 +173,17 @@ class Asker:
         ]
         out = []
         for choice in chosen:
-            text = choice.phrasing if "{" in choice.phrasing or choice.phrasing != choice.query.title else choice.query.phrasings[0]
+            text = choice.query.phrasings[0] if choice.phrasing == choice.query.title else choice.phrasing
             for param in choice.query.params:
                 value = choice.params.get(param.name, param.default)
-                name = str(value) if isinstance(value, int) else self.index.labels.get(str(value), str(value))
-                text = text.replace("{" + param.name + "}", f"the {name}" if param.type == "entity" and name[:1].isupper() and param.name in ("pledge", "summit", "initiative") else name)
+                if value is None:
+                    continue  # left as {year}: the reader fills it in
+                if isinstance(value, int):
+                    name = str(value)
+                else:  # "the Statement on …" for the one thing of its kind
+                    name = self.index.labels.get(value, value)
+                    name = f"the {name}" if self.matcher.unique(value) and name[:1].isupper() else name
+                text = text.replace("{" + param.name + "}", name)
             out.append({"question": text[:1].upper() + text[1:], "query": choice.query.name})
         return out
 
