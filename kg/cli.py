@@ -209,6 +209,25 @@ def _ask_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _serve_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kg serve",
+        description="Serve the built graph read-only: a SPARQL 1.1 endpoint at /sparql, the saved queries as a REST API\n"
+        "(/api/queries/NAME, described at /openapi.json), /api/ask for plain English, and a query page at /.",
+        epilog="examples:\n  kg serve\n  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' http://127.0.0.1:7878/sparql\n"
+        "  curl 'http://127.0.0.1:7878/api/queries/blocs-endorsed?pledge=Paris%20statement'",
+    )
+    _project_option(parser)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    parser.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 picks a free one)")
+    parser.add_argument("--workers", type=_positive, default=4, metavar="N", help="query worker processes (default 4)")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="longest a query may run (default 10)")
+    parser.add_argument("--max-rows", type=_positive, default=100_000, metavar="N", help="most rows or triples a result may have (default 100000)")
+    parser.add_argument("--allow-service", action="append", default=[], metavar="URL", help="let queries call this SERVICE endpoint (repeatable; none by default)")
+    parser.add_argument("--quiet", action="store_true", help="do not log requests")
+    return parser
+
+
 # command -> (its parser, what runs it, one line of help); only the parser of the command given
 # is built, which keeps `kg query` fast
 COMMANDS = {
@@ -218,6 +237,7 @@ COMMANDS = {
     "push": (_push_parser, lambda args: _push(args), "upload the built graph to a triple store (Graph Store Protocol)"),
     "link": (_link_parser, lambda args: _link(args), "check, suggest, accept and enrich the links to Wikidata"),
     "ask": (_ask_parser, lambda args: _ask(args), "answer a question in plain English, with the evidence"),
+    "serve": (_serve_parser, lambda args: _serve(args), "serve the graph read-only: SPARQL endpoint, REST API, query page"),
 }
 
 
@@ -446,6 +466,26 @@ def _ask(args: argparse.Namespace) -> int:
             print(f"   — {evidence.source_title or evidence.source} <{evidence.source}>")
     print(f"\nSPARQL (kg query {reply.query}):\n")
     print("\n".join("    " + line for line in (reply.sparql or "").splitlines()))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kg.project import find_project
+    from kg.server.http import Settings, serve
+
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive", hint="e.g. --timeout 10")
+    settings = Settings(
+        root=find_project(args.project).root, host=args.host, port=args.port, workers=args.workers, timeout=args.timeout,
+        max_rows=args.max_rows, allowed_services=frozenset(args.allow_service), quiet=args.quiet,
+    )
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: listening on {args.host}: other machines can reach this server", file=sys.stderr)
+
+    def ready(url: str) -> None:
+        print(f"serving {settings.root} at {url} (SPARQL: {url}sparql, API: {url}openapi.json); Ctrl-C stops", file=sys.stderr, flush=True)
+
+    serve(settings, ready)
     return 0
 
 

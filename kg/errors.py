@@ -40,3 +40,7 @@ class KGError(Exception):
 
 class UsageError(KGError):
     """The command was called wrongly (unknown parameter, conflicting options): exit code 2."""
+
+
+class NotFound(KGError):
+    """A value that names nothing: an entity no id, IRI, label or alternative label matches."""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pyoxigraph
 
-from kg.errors import KGError, UsageError
+from kg.errors import KGError, NotFound, UsageError
 from kg.namespaces import ID, SLUG, VARIABLE
 from kg.results import Result
 from kg.savedquery import Param, SavedQuery
@@ -123,7 +123,7 @@ def resolve_entity(value: str, lookup: Lookup, name: str = "entity") -> pyoxigra
     from kg.suggest import did_you_mean
 
     names = {row[0].value for row in lookup(_ALL_NAMES, {}).rows}
-    raise KGError(
+    raise NotFound(
         f"--param {name}: no entity has the id, label or alternative label {value!r}",
         hint=did_you_mean(value, names) + "run 'kg query entities' to list entities (with --endpoint: of the endpoint's default graph)",
     )

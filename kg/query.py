@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
+from collections.abc import Callable
 
 import pyoxigraph
 
@@ -44,13 +45,19 @@ def check_survivable(query: QueryText) -> None:
         raise KGError(str(err), path=query.shown_as, line=err.line, column=err.column, hint="flatten the query") from None
 
 
-def execute(store: pyoxigraph.Store, query: QueryText, terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] | None = None) -> Result:
-    """Run ``query`` on ``store`` with ``terms`` bound to its variables by substitution."""
+def execute(
+    store: pyoxigraph.Store,
+    query: QueryText,
+    terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] | None = None,
+    collect: Callable[[object], Result] = from_pyoxigraph,
+) -> Result:
+    """Run ``query`` on ``store`` with ``terms`` bound to its variables by substitution;
+    ``collect`` reads the engine's lazy answer into a :class:`Result` (the server's caps rows)."""
     check_survivable(query)
     substitutions = {pyoxigraph.Variable(name): term for name, term in (terms or {}).items()}
     try:
         answer = store.query(query.text, substitutions=substitutions)
-        return from_pyoxigraph(answer)
+        return collect(answer)
     except SyntaxError as err:
         match = _POSITION.match(str(err))
         if match:
