@@ -88,7 +88,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 30  # seconds a client may take to send its request
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002  (the base class's name)
+    def log_message(self, format: str, *args: object) -> None:
         if not self.server.settings.quiet:
             sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
@@ -115,23 +115,23 @@ class Handler(BaseHTTPRequestHandler):
         self.send(error(status, message, hint))
 
     # -- methods ---------------------------------------------------------------------------
-    def do_OPTIONS(self) -> None:  # noqa: N802
+    def do_OPTIONS(self) -> None:
         self.reply(204, "text/plain", b"", {
             "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
             "Access-Control-Allow-Headers": "Content-Type, Accept",
             "Access-Control-Max-Age": "86400",
         })
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self.do_GET()
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.guarded(self.get)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.guarded(self.post)
 
-    def do_PUT(self) -> None:  # noqa: N802
+    def do_PUT(self) -> None:
         self.guarded(self.write)
 
     do_DELETE = do_PATCH = do_PUT

@@ -6,7 +6,6 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import threading
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kg.server.worker import Reply, error

@@ -134,7 +134,7 @@ def main(conn: Connection, root: str) -> None:
     """The worker's loop: load the graph, say ready, then answer tasks until the pipe closes."""
     try:
         worker = Worker(Path(root))
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:  # noqa: BLE001  (told to the server, which stops with the message)
         conn.send(("failed", str(err)))
         return
     conn.send(("ready", ""))
