@@ -231,3 +231,31 @@ def rate_limited(target: str, refusals: int = 1, retry_after: str = "1"):
             server.server_close()
 
     return running()
+
+
+def start_kg_serve(project: Project, *options: str) -> tuple[subprocess.Popen, str]:
+    """Start ``kg serve`` on a free loopback port for ``project`` (built); returns the process
+    and its base URL (ending in /) once it listens."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--project", str(project.root), "--port", "0", "--quiet", *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stderr.readline()
+    if " at http://" not in line:
+        process.kill()
+        raise RuntimeError(f"kg serve did not start: {line}{process.stderr.read()}")
+    return process, line.split(" at ", 1)[1].split(" ", 1)[0]
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server started by a fixture (Ctrl-C, as a user would), or kill it."""
+    import signal
+
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
