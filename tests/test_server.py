@@ -195,6 +195,12 @@ def test_a_huge_body_is_refused_unread(server):
     assert triples_in(server) > 0
 
 
+def test_a_request_line_too_long_is_refused_in_json(server):
+    status, headers, body = http(f"{server}sparql?query=" + "x" * 70_000)
+    assert status == 414 and headers["Content-Type"] == "application/json" and json.loads(body)["error"]["status"] == 414
+    assert triples_in(server) > 0
+
+
 def test_nothing_is_written(server):
     before = triples_in(server)
     http(f"{server}sparql", b"update=INSERT%20DATA%20%7B%3Ca%3Aa%3E%20%3Ca%3Aa%3E%20%3Ca%3Aa%3E%7D", {"Content-Type": "application/x-www-form-urlencoded"})

@@ -110,6 +110,19 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The standard library's own refusals (a request line too long, malformed headers) as
+        JSON too, not its HTML page."""
+        body = json.dumps({"error": {"status": code, "message": message or self.responses.get(code, ("error",))[0]}}).encode("utf-8")
+        self.send_response(code, message)
+        self.send_header("Content-Type", JSON)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
+
     def send(self, answer: Reply) -> None:
         status, content_type, body = answer
         self.reply(status, content_type, body, {"Retry-After": "5"} if status == 503 else None)
