@@ -50,7 +50,13 @@ def read_mappings(path: Path, shown_as: str) -> tuple[Mapping, ...]:
             raise KGError(f"missing column {column!r}", path=shown_as, line=header_line, hint="SSSOM tables are tab-separated")
     mappings: list[Mapping] = []
     seen: dict[str, int] = {}
-    for line, row in zip((n for n, _ in body[1:]), csv.DictReader((t for _, t in body), delimiter="\t")):
+    # QUOTE_NONE: cells are written raw (see update_mappings), so a '"' is a character, not the
+    # start of a quoted cell that would swallow the rows after it
+    rows = csv.DictReader((t for _, t in body), delimiter="\t", quoting=csv.QUOTE_NONE)
+    for line, row in zip((n for n, _ in body[1:]), rows):
+        if None in row:
+            raise KGError(f"{len(columns) + len(row[None])} cells, but the header names {len(columns)}", path=shown_as, line=line,
+                          hint="cells are separated by single tabs")
         subject, predicate, obj = row["subject_id"] or "", row["predicate_id"] or "", row["object_id"] or ""
         if not subject.startswith("aigid:"):
             raise KGError(f"subject_id {subject!r} is not an aigid: CURIE", path=shown_as, line=line, hint="write aigid:<entity id>")
@@ -88,7 +94,9 @@ def update_mappings(path: Path, changes: dict[str, dict[str, str]], new_rows: tu
 
     Columns the table lacks are added to its header (empty in the other rows)."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    header_at = next(i for i, text in enumerate(lines) if text.strip() and not text.startswith("#"))
+    header_at = next((i for i, text in enumerate(lines) if text.strip() and not text.startswith("#")), None)
+    if header_at is None:
+        raise KGError("no header row", path=str(path), hint="restore the table's header line from git")
     columns = lines[header_at].split("\t")
     needed = {c for row in (*changes.values(), *new_rows) for c in row}
     for column in COLUMNS:
@@ -100,7 +108,10 @@ def update_mappings(path: Path, changes: dict[str, dict[str, str]], new_rows: tu
         if not text.strip() or text.startswith("#"):
             output.append(text)
             continue
-        row = dict(zip(old_columns, text.split("\t")))
+        cells = text.split("\t")
+        if len(cells) > len(old_columns):
+            raise KGError(f"{len(cells)} cells, but the header names {len(old_columns)}", path=str(path), hint="cells are separated by single tabs")
+        row = dict(zip(old_columns, cells))
         entity_id = row.get("subject_id", "").removeprefix("aigid:")
         row.update({k: _clean(v) for k, v in changes.get(entity_id, {}).items()})
         output.append("\t".join(row.get(c, "") for c in columns))

@@ -71,6 +71,14 @@ def test_names_beyond_the_parameters_narrow_the_rows(reply_of):
         ("Who proposed the initiative?", "ambiguous-name", "Digital Silk Road or Global AI Governance Initiative"),
         ("When was the AI Action Summit held?", "no-match", "no saved query fits"),
         ("asdf qwerty", "unknown-name", "asdf"),
+        # found in review: parts of names, other scripts, a name from no name at all
+        ("Did South Africa sign the Paris statement?", "unknown-name", "South"),
+        ("did the european commission sign the paris statement?", "unknown-name", "european"),
+        ("Did Africa sign the Paris statement?", "unknown-name", "Africa"),
+        ("Did 日本 sign the Paris statement?", "unknown-name", "日本"),
+        # the only company, the only place: what a yes/no question asks about, so it must be in the rows
+        ("Did DeepSeek sign the Paris statement?", "no-results", "DeepSeek"),
+        ("Did Paris sign the Paris statement?", "no-results", "Paris"),
     ],
 )
 def test_it_abstains_and_says_why(reply_of, question, code, words):

@@ -61,3 +61,22 @@ def test_malformed_rows_are_refused_with_their_line(tmp_path: Path, old, new, me
         read_mappings(bad, "t.tsv")
     assert message in err.value.message
     assert new.split("\t")[0] in lines[err.value.line - 1]
+
+
+def test_a_quote_in_a_cell_is_a_character_not_the_start_of_a_quoted_cell(tmp_path):
+    """Found in review: read with csv quoting, one leading '"' swallowed every later row."""
+    from kg.mappings import update_mappings
+
+    table = tmp_path / "wikidata.sssom.tsv"
+    table.write_text(TABLE.read_text(encoding="utf-8"), encoding="utf-8")
+    update_mappings(table, {"china": {"object_label": '"PRC'}})
+    rows = read_mappings(table, "t")
+    assert len(rows) == 9
+    assert '\t"PRC\t' in table.read_text(encoding="utf-8")
+
+
+def test_extra_cells_are_refused_not_dropped(tmp_path):
+    table = tmp_path / "wikidata.sssom.tsv"
+    table.write_text(TABLE.read_text(encoding="utf-8").rstrip("\n") + "\textra\n", encoding="utf-8")
+    with pytest.raises(KGError, match="cells, but the header names"):
+        read_mappings(table, "t")

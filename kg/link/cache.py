@@ -16,6 +16,7 @@ import pyoxigraph
 
 from kg.link.rdffile import PREFIXES, read_turtle, write_turtle
 from kg.link.wikidata import OWL_SAME_AS, RDFS_LABEL, SCHEMA, SKOS, qid_of
+from kg.mappings import QID
 from kg.namespaces import WD, WDT
 
 CACHE_IRI = "https://w3id.org/aigov/wikidata/cache"
@@ -30,6 +31,25 @@ builds and tests run offline. Written by kg link: do not edit by hand.
 Each item asked about has a retrieval record <{iri}#Q…> (pav:retrievedFrom the endpoint,
 pav:retrievedOn when); an item with a record and no triples of its own was missing when asked.
 {state}"""
+
+
+# What the cache keeps of an answer: statements about Wikidata items, in the predicates asked
+# for (an endpoint may send more, or other things, and its answers are not trusted further).
+_KEPT = frozenset({RDFS_LABEL, SKOS + "altLabel", SCHEMA + "description", OWL_SAME_AS,
+                   *(WDT + p for p in ("P31", "P279", "P17", "P27", "P39"))})
+
+
+def _in_shape(triple: pyoxigraph.Triple) -> bool:
+    """Whether ``triple`` is a statement about a Wikidata item in a predicate the cache keeps."""
+    subject = triple.subject
+    return (
+        isinstance(subject, pyoxigraph.NamedNode)
+        and QID.match(qid_of(subject.value)) is not None
+        and subject.value.startswith(WD)
+        and triple.predicate.value in _KEPT
+        and (not isinstance(triple.object, pyoxigraph.NamedNode) or triple.predicate.value == RDFS_LABEL
+             or triple.object.value.startswith(WD))
+    )
 
 
 class Retrieval(NamedTuple):
@@ -111,7 +131,7 @@ class Cache:
             self.store.add(pyoxigraph.Quad(node, _TOPIC, item))
             self.store.add(pyoxigraph.Quad(node, _FROM, pyoxigraph.NamedNode(endpoint)))
             self.store.add(pyoxigraph.Quad(node, _ON, pyoxigraph.Literal(when, datatype=pyoxigraph.NamedNode(XSD + "dateTime"))))
-        self.store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
+        self.store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples if _in_shape(t))
 
     def retrieval(self, qid: str) -> Retrieval | None:
         """When and where ``qid`` was last retrieved, or None if it never was."""

@@ -15,8 +15,8 @@ from kg.errors import KGError
 from kg.link.check import linked_entities, now_utc
 from kg.link.rdffile import PREFIXES, write_turtle
 from kg.link.wikidata import PREFIXES as SPARQL_PREFIXES
-from kg.link.wikidata import Endpoint, batches, construct
-from kg.namespaces import WDT
+from kg.link.wikidata import RDFS_LABEL, Endpoint, batches, construct
+from kg.namespaces import WD, WDT
 from kg.project import Project
 from kg.store import ENRICHMENT_GRAPH
 
@@ -166,7 +166,12 @@ def enrich(project: Project, endpoint: Endpoint) -> dict[str, int]:
         if pull.values == "linked" and not allowed:
             continue
         for batch in batches(by_class.get(pull.cls, [])):
-            triples += construct(endpoint, pull_query(pull, batch, allowed))
+            asked = {WD + q for q in batch}
+            for t in construct(endpoint, pull_query(pull, batch, allowed)):  # only what was asked for
+                if t.subject.value in asked and t.predicate.value == WDT + pull.pid or (
+                    t.predicate.value == RDFS_LABEL and t.subject.value.startswith(WD) and isinstance(t.object, pyoxigraph.Literal)
+                ):
+                    triples.append(t)
     when = now_utc()
     write_enrichment(project.enrichment, triples, endpoint.url, when, pulls)
     return count_by_property(triples)

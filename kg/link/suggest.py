@@ -117,7 +117,7 @@ def _look_up(endpoint: Endpoint, targets: list[Entity]) -> dict[str, set[str]]:
     for start in range(0, len(literals), NAMES_PER_REQUEST):
         for row in select(endpoint, name_match_query(literals[start:start + NAMES_PER_REQUEST])):
             name, item = row.get("name"), row.get("item")
-            if isinstance(name, pyoxigraph.Literal) and item is not None:
+            if isinstance(name, pyoxigraph.Literal) and isinstance(item, pyoxigraph.NamedNode) and QID.match(qid_of(item.value)):
                 for entity_id in wanted.get((name.value, name.language or ""), ()):
                     found[entity_id].add(qid_of(item.value))
     return found

@@ -91,7 +91,8 @@ class Asker:
         unknown = [m for m in mentions if not m.known]
         known = [m for m in mentions if m.known]
         open_object = any(w in OPEN for w in words[1:])
-        ranked = self.matcher.rank(concepts, known, open_object)
+        yes_no = bool(words) and words[0] in YES_NO
+        ranked = self.matcher.rank(concepts, known, open_object, yes_no)
         if unknown:
             return self._abstain(question, ranked, *_unknown_reason(unknown, self.index))
         if not tokens:
@@ -101,10 +102,10 @@ class Asker:
             return self._abstain(question, ranked, f"no saved query fits the question well enough{best}", "no-match")
         kinds = {c for c in concepts if c in ANSWER_KINDS}
         reply = self._first_fit(question, ranked, kinds)
-        if reply is None and words and words[0] in YES_NO:
+        if reply is None and yes_no:
             # "did the US sign it?": the rows that answer are those of the opposite ("declined")
             flipped = [NEGATED.get(c) or c for c in concepts]
-            reply = self._first_fit(question, self.matcher.rank(flipped, known, open_object), kinds)
+            reply = self._first_fit(question, self.matcher.rank(flipped, known, open_object, yes_no), kinds)
         if reply is None:
             named = ", ".join(self.index.labels.get(e, e) for e in ranked[0].narrowing)
             return self._abstain(question, ranked, f"no saved query that fits says anything about {named}", "no-results")

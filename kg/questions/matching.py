@@ -176,7 +176,7 @@ class Matcher:
             return None
         return params, used
 
-    def score(self, question: list[str], mentions: list[Mention], p: Profile, open_object: bool = False) -> Choice | None:
+    def score(self, question: list[str], mentions: list[Mention], p: Profile, open_object: bool = False, yes_no: bool = False) -> Choice | None:
         """The best score of the ``question``'s concepts against the views of profile ``p``."""
         if any(k in question for k in ANSWER_KINDS if k not in p.kinds):
             return None
@@ -186,7 +186,9 @@ class Matcher:
         params, used = filled
         asked = set(question)
         asked |= {f"slot:{name}" for name, value in params.items() if any((m.year or m.entity) == value for m in used)}
-        context = {f"entity:{m.entity}" for m in mentions if m.entity and m not in used and self.unique(m.entity)}
+        # the only summit, the only pledge: context ("at the summit"), unless it is what a yes/no
+        # question asks about ("Did DeepSeek sign it?")
+        context = set() if yes_no else {f"entity:{m.entity}" for m in mentions if m.entity and m not in used and self.unique(m.entity)}
         asked |= {f"entity:{m.entity}" for m in mentions if m.entity and m not in used}
         optional = {f"slot:{param.name}" for param in p.query.params if f"slot:{param.name}" not in asked}
         def weight(concept: str) -> float:  # the only summit, the only pledge: context, not a constraint
@@ -208,12 +210,12 @@ class Matcher:
                 f *= CORE_FLOOR + (1 - CORE_FLOOR) * share
             f *= (1 - (DEFAULTED_OPEN if open_object else DEFAULTED)) ** sum(1 for name in params if f"slot:{name}" not in asked)
             if best is None or f > best.score:
-                beyond = {m.entity for m in mentions if m.entity and m not in used and not self.unique(m.entity)}
+                beyond = {m.entity for m in mentions if m.entity and m not in used and (yes_no or not self.unique(m.entity))}
                 narrowing = tuple(sorted(beyond - p.literal))
                 best = Choice(p.query, params, round(f, 3), view.text, narrowing, tuple(sorted(beyond & p.literal)))
         return best
 
-    def rank(self, question: list[str], mentions: list[Mention], open_object: bool = False) -> list[Choice]:
+    def rank(self, question: list[str], mentions: list[Mention], open_object: bool = False, yes_no: bool = False) -> list[Choice]:
         """Every query that can answer, best first."""
-        choices = [c for p in self.profiles if (c := self.score(question, mentions, p, open_object)) is not None]
+        choices = [c for p in self.profiles if (c := self.score(question, mentions, p, open_object, yes_no)) is not None]
         return sorted(choices, key=lambda c: (-c.score, c.query.name))

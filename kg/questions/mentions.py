@@ -108,6 +108,9 @@ class EntityIndex:
         self.vocabulary = vocabulary
         self.vocabulary_stems = {stem(w) for w in vocabulary}
         self._correctable = sorted(w for w in self.known_words | COMMON if len(w) >= 4 and w.isalpha())
+        # Words only the graph's names use ("south", "african"): alone, they name nothing.
+        # (The queries' headers may use them too, inside names: "did the African Union sign …")
+        self.name_only_words = self.entity_words - lexicon_words - COMMON - STOPWORDS - set(self.class_labels.values())
 
     def is_a(self, cls: str, ancestor: str) -> bool:
         """Whether aig class ``cls`` is ``ancestor`` or one of its subclasses."""
@@ -185,7 +188,8 @@ def find_mentions(tokens: list[Token], words: list[str], index: EntityIndex, mix
     for i, (token, word) in enumerate(zip(tokens, words)):  # names the graph does not know
         if taken[i]:
             continue
-        unknown = not index.is_known(word) and (len(word) >= 3 or token.text.isupper())
+        unknown = not index.is_known(word) and (len(word) >= 3 or token.text.isupper() or not word.isascii())
+        unknown = unknown or word in index.name_only_words  # "South Africa": part of a name, not a whole one
         capitalised = mixed_case and i > 0 and token.text[:1].isupper() and word not in index.known_words and word not in ("i", "ai")
         if unknown or capitalised:
             mentions.append(Mention(token.text, i, i + 1, known=False))

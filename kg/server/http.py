@@ -26,7 +26,7 @@ _DIST_TYPES = {
     ".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json", ".owl": "application/rdf+xml",
     ".tsv": "text/tab-separated-values; charset=utf-8", "": "text/plain; charset=utf-8",
 }
-_WRITES = ("PUT", "DELETE", "PATCH")
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127)}
 
 
 class Settings(NamedTuple):
@@ -40,6 +40,8 @@ class Settings(NamedTuple):
     wait: float = 10.0  # seconds a request may wait for a free worker
     max_rows: int = 100_000
     max_body: int = 1_000_000  # bytes of a request body
+    max_bytes: int = 50_000_000  # bytes of a result
+    max_connections: int = 200  # connections open at once (each holds a thread)
     allowed_services: frozenset[str] = frozenset()
     quiet: bool = False
 
@@ -51,6 +53,8 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 256
 
     def __init__(self, settings: Settings) -> None:
+        import threading
+
         from kg.project import Project
         from kg.savedquery import saved_queries
         from kg.server.openapi import document
@@ -68,12 +72,32 @@ class Server(ThreadingHTTPServer):
              "sparql": _with_defaults(q)}
             for q in self.queries
         ], ensure_ascii=False).encode("utf-8")
+        self.connections = threading.BoundedSemaphore(settings.max_connections)
         self.pool = WorkerPool(settings.root, settings.workers)
         try:
             super().__init__((settings.host, settings.port), Handler)
         except OSError:
             self.pool.close()
             raise
+
+    def process_request(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        """Take the connection only while under the cap; else say 503 and close it at once."""
+        if not self.connections.acquire(blocking=False):
+            try:
+                body = json.dumps({"error": {"status": 503, "message": "too many open connections", "hint": "retry shortly"}}).encode()
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                                b"Retry-After: 5\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.connections.release()
 
     def server_close(self) -> None:
         super().server_close()
@@ -92,14 +116,15 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:
-        if not self.server.settings.quiet:
-            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+        if not self.server.settings.quiet:  # control characters escaped: a request line cannot forge log lines
+            sys.stderr.write(f"{self.address_string()} {(format % args).translate(_CONTROL)}\n")
 
     # -- replies ---------------------------------------------------------------------------
     def reply(self, status: int, content_type: str, body: bytes, extra: dict[str, str] | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        if status != 204:  # RFC 9110: no Content-Length, no Content-Type on 204
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
         self.send_header("Access-Control-Allow-Origin", "*")  # read-only open data: any page may query it
         self.send_header("X-Content-Type-Options", "nosniff")
         if content_type.startswith("text/html"):
@@ -160,6 +185,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def guarded(self, handle) -> None:  # type: ignore[no-untyped-def]
         try:
+            if self.command != "POST":
+                self.discard_body()  # what a GET or DELETE carries must not be read as the next request
             handle()
         except Refused as err:
             self.fail(err.status, err.message, err.hint)
@@ -169,7 +196,6 @@ class Handler(BaseHTTPRequestHandler):
             self.fail(500, "the server failed on this request", "try again; if it persists, tell the operator")
 
     def write(self) -> None:
-        self.discard_body()
         if urllib.parse.urlsplit(self.path).path in ("/sparql", "/store", "/update"):
             raise Refused(403, "this server is read-only: it accepts no SPARQL Update and no Graph Store writes", "query it with GET or POST /sparql")
         self.not_allowed()
@@ -216,6 +242,7 @@ class Handler(BaseHTTPRequestHandler):
     def post(self) -> None:
         path = urllib.parse.urlsplit(self.path).path
         if path == "/update" or path == "/store":
+            self.discard_body()
             return self.write()
         if path != "/sparql":
             self.discard_body()
@@ -237,25 +264,32 @@ class Handler(BaseHTTPRequestHandler):
                       "send application/x-www-form-urlencoded (query=…) or application/sparql-query")
 
     # -- request parts ---------------------------------------------------------------------
-    def body(self) -> bytes:
-        length = self.headers.get("Content-Length")
-        if length is None:
-            raise Refused(411, "a request body needs a Content-Length", "")
-        try:
-            size = int(length)
-        except ValueError:
-            raise Refused(400, "Content-Length is not a number", "") from None
+    def body_size(self) -> int:
+        """The declared body size; refuses what this server does not read (chunked bodies, a
+        Content-Length that is not a whole number, a body over the limit) and then closes the
+        connection, so no unread byte is ever taken for the next request."""
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            raise Refused(411, "chunked request bodies are not accepted", "send a Content-Length")
+        length = (self.headers.get("Content-Length") or "0").strip()
+        if not length.isdigit():
+            self.close_connection = True
+            raise Refused(400, "Content-Length is not a whole number", "")
+        size = int(length)
         if size > self.server.settings.max_body:
             self.close_connection = True
             raise Refused(413, f"the request body is {size:,} bytes; this server takes at most {self.server.settings.max_body:,}", "send a shorter query")
-        return self.rfile.read(size)
+        return size
+
+    def body(self) -> bytes:
+        if self.headers.get("Content-Length") is None and not self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            raise Refused(411, "a request body needs a Content-Length", "")
+        return self.rfile.read(self.body_size())
 
     def discard_body(self) -> None:
-        length = self.headers.get("Content-Length")
-        if length and length.isdigit() and int(length) <= self.server.settings.max_body:
-            self.rfile.read(int(length))
-        elif length:
-            self.close_connection = True
+        """Read and drop a body the request should not have had (GET with a body)."""
+        self.rfile.read(self.body_size())
 
     @staticmethod
     def only(args: dict[str, list[str]], name: str) -> str:
@@ -270,7 +304,7 @@ class Handler(BaseHTTPRequestHandler):
             raise Refused(400, "default-graph-uri and named-graph-uri are not supported", "the default graph is the whole dataset")
         settings = self.server.settings
         check_query(text, settings.allowed_services)
-        task = {"kind": "sparql", "query": text, "accept": self.headers.get("Accept"), "max_rows": settings.max_rows}
+        task = {"kind": "sparql", "query": text, "accept": self.headers.get("Accept"), "max_rows": settings.max_rows, "max_bytes": settings.max_bytes}
         self.send(self.server.pool.run(task, settings.timeout, settings.wait))
 
     def saved(self, name: str, args: dict[str, list[str]]) -> None:
@@ -293,7 +327,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise Refused(400, f"give {key!r} once", "")
             params[key] = values[0]
         settings = self.server.settings
-        task = {"kind": "saved", "name": name, "params": params, "format": fmt, "max_rows": settings.max_rows}
+        task = {"kind": "saved", "name": name, "params": params, "format": fmt, "max_rows": settings.max_rows, "max_bytes": settings.max_bytes}
         self.send(self.server.pool.run(task, settings.timeout, settings.wait))
 
     def ask(self, args: dict[str, list[str]]) -> None:

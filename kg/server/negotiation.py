@@ -17,7 +17,8 @@ _ALIASES = {
 
 
 def accepted(header: str | None) -> list[tuple[str, float]]:
-    """The media ranges of an Accept header, most wanted first (by q, then by order)."""
+    """The media ranges of an Accept header, most wanted first (by q, then by order), with
+    those the client refuses (q=0) last, at q 0."""
     ranges = []
     for position, part in enumerate((header or "*/*").split(",")):
         fields = [f.strip() for f in part.split(";")]
@@ -32,8 +33,7 @@ def accepted(header: str | None) -> list[tuple[str, float]]:
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        if q > 0:
-            ranges.append((media, q, position))
+        ranges.append((media, max(q, 0.0), position))
     ranges.sort(key=lambda r: (-r[1], r[2]))
     return [(media, q) for media, q, _ in ranges]
 
@@ -42,8 +42,15 @@ def choose(header: str | None, kind: str) -> Format | None:
     """The format to answer a ``kind`` result (``select``, ``ask`` or ``graph``) in, or None
     when the client accepts none of those the endpoint has (HTTP 406)."""
     names = GRAPHS if kind == "graph" else SOLUTIONS
+    ranges = accepted(header)
+    refused = {_ALIASES.get(media) or next((n for n in names if FORMATS[n].media_type == media), None) for media, q in ranges if q == 0}
+    names = tuple(n for n in names if n not in refused)  # "text/csv;q=0" excludes CSV even from */*
+    if not names:
+        return None
     by_media = {FORMATS[n].media_type: n for n in names}
-    for media, _ in accepted(header):
+    for media, q in ranges:
+        if q == 0:
+            continue
         if media in ("*/*", "application/*", "text/*") and (media == "*/*" or FORMATS[names[0]].media_type.startswith(media[:-1])):
             return FORMATS[names[0]]
         if media in by_media:

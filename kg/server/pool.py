@@ -55,20 +55,43 @@ class WorkerPool:
             self.all.add(worker)
         self.idle.put(worker)
 
+    def _add_retrying(self) -> None:
+        """Start a replacement, trying again (with a pause) until it loads or the pool closes:
+        the pool must not shrink for good because one start failed."""
+        import sys
+        import time
+
+        pause = 0.5
+        while not self.closed:
+            try:
+                self._add()
+                return
+            except Exception as err:  # noqa: BLE001  (logged; the server goes on with the others)
+                print(f"kg serve: a query worker failed to start ({err}); retrying in {pause:g} s", file=sys.stderr)
+                time.sleep(pause)
+                pause = min(pause * 2, 30.0)
+
     def _replace(self, worker: _Process) -> None:
         with self.lock:
             self.all.discard(worker)
         worker.stop()
         if not self.closed:
-            threading.Thread(target=self._add, daemon=True).start()  # the next request need not wait for it
+            threading.Thread(target=self._add_retrying, daemon=True).start()  # the next request need not wait for it
 
     def run(self, task: dict, timeout: float, wait: float) -> Reply:  # type: ignore[type-arg]
         """Run ``task`` on a free worker: wait at most ``wait`` seconds for one (503), and
         ``timeout`` seconds for its answer (504; the worker is killed and replaced)."""
-        try:
-            worker = self.idle.get(timeout=wait)
-        except queue.Empty:
-            return error(503, "every query worker is busy", f"retry in a few seconds (each query may take up to {timeout:g} s)")
+        import time
+
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                worker = self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                return error(503, "every query worker is busy", f"retry in a few seconds (each query may take up to {timeout:g} s)")
+            if worker.process.is_alive():
+                break
+            self._replace(worker)  # died while idle: not this request's fault
         try:
             worker.conn.send(task)
             if not worker.conn.poll(timeout):

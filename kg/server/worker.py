@@ -55,6 +55,13 @@ class TooBig(Exception):
         self.limit = limit
 
 
+def _bounded(reply: Reply, max_bytes: int | None) -> Reply:
+    """``reply``, or a 422 when its body is larger than ``max_bytes``."""
+    if max_bytes is not None and len(reply[2]) > max_bytes:
+        return error(422, f"the result is {len(reply[2]):,} bytes; this server sends at most {max_bytes:,}", "ask for less")
+    return reply
+
+
 class Worker:
     """The state of one worker: the store, and the plain-English answerer once asked."""
 
@@ -72,9 +79,9 @@ class Worker:
             if kind == "ping":
                 return 200, "text/plain", b"pong"
             if kind == "sparql":
-                return self.sparql(task["query"], task.get("accept"), task["max_rows"])
+                return _bounded(self.sparql(task["query"], task.get("accept"), task["max_rows"]), task.get("max_bytes"))
             if kind == "saved":
-                return self.saved(task["name"], task["params"], task.get("format", "json"), task["max_rows"])
+                return _bounded(self.saved(task["name"], task["params"], task.get("format", "json"), task["max_rows"]), task.get("max_bytes"))
             if kind == "ask":
                 return self.ask(task["question"])
             return error(400, f"unknown task {kind!r}")
