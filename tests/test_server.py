@@ -346,11 +346,11 @@ def test_the_openapi_document_describes_every_saved_query(server):
     assert "/api/ask" in doc["paths"]
 
 
-def test_schemathesis_finds_nothing(server):
+def test_schemathesis_finds_nothing(server, tmp_path):
     exe = shutil.which("schemathesis") or os.path.join(os.path.dirname(sys.executable), "schemathesis")
-    result = subprocess.run(
+    result = subprocess.run(  # in tmp_path: it keeps a cache (.schemathesis/) in its working directory
         [exe, "run", f"{server}openapi.json", "--checks", "all", "--max-examples", "3", "--seed", "1", "--no-color"],
-        capture_output=True, text=True, timeout=600, check=False,
+        capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout[-3000:]
 
