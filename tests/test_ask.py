@@ -79,6 +79,8 @@ def test_names_beyond_the_parameters_narrow_the_rows(reply_of):
         # the only company, the only place: what a yes/no question asks about, so it must be in the rows
         ("Did DeepSeek sign the Paris statement?", "no-results", "DeepSeek"),
         ("Did Paris sign the Paris statement?", "no-results", "Paris"),
+        # a name that is not what the graph is about must be in the rows (not the statement's endorsers)
+        ("Which countries joined the UN?", "no-results", "United Nations"),
     ],
 )
 def test_it_abstains_and_says_why(reply_of, question, code, words):

@@ -8,8 +8,8 @@ phrasing the question asks. Hard rules first: a question asking *when*, *where* 
 needs a query that answers that; every parameter must be filled (from a mention of the right
 class, or from its default when the graph holds only that one entity of its class); and every
 entity the question names that fills no parameter must appear in the rows of the answer (it
-narrows them: "did the EU sign?"), unless it is the only one of its kind in the graph (then it
-is only context: "at the summit").
+narrows them: "did the EU sign?"), unless it is what the graph is about (the one summit, the one
+statement, the queries' defaults: then it is only context, "at the summit").
 """
 
 from __future__ import annotations
@@ -117,6 +117,14 @@ class Matcher:
         for entity, cls in index.classes.items():
             by_class.setdefault(cls, []).append(entity)
         self.by_class = by_class
+        # What every question is about unless it says otherwise: the one entity of its kind that
+        # saved queries take by default (the summit, the statement). Named in a question, it is
+        # context ("warnings at the summit"); any other name must be found in the answer's rows
+        # ("which countries joined the UN?" is not answered with the statement's endorsers).
+        self.ambient = frozenset(
+            param.default for q in queries for param in q.params
+            if param.type == "entity" and param.default and self.unique(param.default)
+        )
 
     def weight(self, concept: str) -> float:
         """The rarer a concept among the queries, the more it says (unknown words the most)."""
@@ -188,7 +196,7 @@ class Matcher:
         asked |= {f"slot:{name}" for name, value in params.items() if any((m.year or m.entity) == value for m in used)}
         # the only summit, the only pledge: context ("at the summit"), unless it is what a yes/no
         # question asks about ("Did DeepSeek sign it?")
-        context = set() if yes_no else {f"entity:{m.entity}" for m in mentions if m.entity and m not in used and self.unique(m.entity)}
+        context = set() if yes_no else {f"entity:{m.entity}" for m in mentions if m.entity and m not in used and m.entity in self.ambient}
         asked |= {f"entity:{m.entity}" for m in mentions if m.entity and m not in used}
         optional = {f"slot:{param.name}" for param in p.query.params if f"slot:{param.name}" not in asked}
         def weight(concept: str) -> float:  # the only summit, the only pledge: context, not a constraint
@@ -210,7 +218,7 @@ class Matcher:
                 f *= CORE_FLOOR + (1 - CORE_FLOOR) * share
             f *= (1 - (DEFAULTED_OPEN if open_object else DEFAULTED)) ** sum(1 for name in params if f"slot:{name}" not in asked)
             if best is None or f > best.score:
-                beyond = {m.entity for m in mentions if m.entity and m not in used and (yes_no or not self.unique(m.entity))}
+                beyond = {m.entity for m in mentions if m.entity and m not in used and (yes_no or m.entity not in self.ambient)}
                 narrowing = tuple(sorted(beyond - p.literal))
                 best = Choice(p.query, params, round(f, 3), view.text, narrowing, tuple(sorted(beyond & p.literal)))
         return best

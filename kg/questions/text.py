@@ -29,6 +29,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
     "count": ("how many", "number of", "count", "total", "tally", "how much"),
     "propose": ("propose", "proposed", "proposer", "proposal", "launch", "launched", "start", "started", "initiate",
                 "initiated", "introduce", "introduced", "create", "created", "behind", "originate", "originated",
+                "begin", "began", "begun", "founded", "establish", "established", "come out", "came out",
                 "came up with", "come up with", "put forward", "unveil", "unveiled", "announce", "announced"),
     "initiative": ("initiative", "initiatives", "programme", "program", "plan", "scheme", "project"),
     "when": ("when", "what year", "which year", "since when", "what date", "which date"),
@@ -66,7 +67,8 @@ LEXICON: dict[str, tuple[str, ...]] = {
     "entity": ("entity", "entities", "thing", "things", "everything", "anything", "item", "items", "topics"),
     "list": ("list", "all", "every", "each", "show", "enumerate"),
     "about": ("tell", "know", "facts", "fact", "information", "info", "describe", "details", "profile",
-              "who is", "what is", "tell me about", "know about", "say about", "said about"),
+              "who is", "what is", "tell me about", "know about", "say about", "said about", "record about",
+              "recorded about", "have on", "has on", "hold on", "holds on", "about them", "everything on"),
     "wikidata": ("wikidata", "qid", "qids", "identifier", "identifiers", "link", "links", "linked", "mapping",
                  "mappings"),
     "unlinked": ("unlinked", "missing", "lack", "lacking", "without"),
@@ -130,21 +132,27 @@ ideas artificial intelligence ai technology technologies tech digital innovation
 developments governance government governments regulation regulations regulate regulated rule rules
 law laws policy policies safety security risk risks ethics ethical responsible trustworthy inclusive
 inclusion sustainable sustainability divide divides gap gaps access equal equality fair fairness
-open cooperation collaboration partnership partnerships framework frameworks standard standards norm
+cooperation collaboration partnership partnerships framework frameworks standard standards norm
 norms principle principles agreement agreements treaty treaties deal deals declaration declarations
 process processes act acts conference summit summits event events meeting meetings session sessions
 forum forums assembly council commission committee organisation organization organizations
 organisations institution institutions company companies firm firms model models system systems tool
-tools capacity building build global
-president vice premier minister prime secretary general chair chief
-director envoy delegate statement statements pledge pledges initiative initiatives resolution
-resolutions program programme contain contains contained hold holds include includes list listed
-appear appears appeared feature featured issue issued state stated express expressed voice voiced
-raise raised publish published release released store stored cover covered concern concerned regard
-regarding according happen happens occur occurred yes no true false really actually exactly
-approximately about around roughly nearly almost over under above below behind beyond between among
-against toward towards along through throughout whether if why because since until unless though
-although however therefore also too either who when where which what how whose whom
+tools capacity building president vice premier minister prime secretary general chair chief director
+envoy delegate statement statements pledge pledges initiative initiatives resolution resolutions
+program programme contain contains contained holds includes list listed appear appears appeared
+feature featured issued state stated express expressed voice voiced publish published release
+released store stored cover covered concern concerned regard regarding according happens occur
+occurred yes no true false really actually exactly approximately about around roughly nearly almost
+over under above below behind beyond between among against toward towards along through throughout
+whether if why because since until unless though although however therefore also too who when where
+which what how whose whom exist exists existed existing begins begun beginning continue continued
+remain remained lasted taking taken join joined leaving return returned stand stood sit sat serve
+served lead led following seems becomes becoming turn turned create created makes making gives given
+giving know knows knew think thinks thought believe believed consider considered hope hoped plans
+wants needs require required asks asking tell tells told says saying speaks talks describe described
+shows showed sees seen looks finds gets keeps puts sets runs brings send sends sent receive received
+accept accepted choose chose chosen uses works live lived involves relate related refer refers
+referred covers
 """.split()  # noqa: SIM905  (a word list reads best as text)
 )
 

@@ -31,11 +31,12 @@ def outcome(reply, expected: str | None, params: dict[str, str]) -> str:  # type
     enrichment) is right: the true answer is that the graph holds none."""
     if expected is None:
         return "right" if reply.abstained else "wrong"
-    if reply.abstained and reply.reason_code != "no-results":
-        return "abstained"
     got = {k: (v if isinstance(v, int) else v.rsplit("/", 1)[-1]) for k, v in reply.parameters.items()}
     want = {k: (int(v) if v.isdigit() else v) for k, v in params.items()}
-    return "right" if reply.query == expected and got == want else "wrong"
+    chose_right = reply.query == expected and got == want
+    if reply.abstained:  # an abstention is never wrong; it is right when the right query finds nothing
+        return "right" if reply.reason_code == "no-results" and chose_right else "abstained"
+    return "right" if chose_right else "wrong"
 
 
 def evaluate(ask, rows):  # type: ignore[no-untyped-def]
