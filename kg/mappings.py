@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import KGError
+from kg.files import replace_file
 
 QID = re.compile(r"^Q[1-9][0-9]*$")
 _COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification")
@@ -117,19 +118,4 @@ def update_mappings(path: Path, changes: dict[str, dict[str, str]], new_rows: tu
         output.append("\t".join(row.get(c, "") for c in columns))
     for row in new_rows:
         output.append("\t".join(_clean(row.get(c, "")) for c in columns))
-    _replace(path, "\n".join(output) + "\n")
-
-
-def _replace(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.chmod(staging, path.stat().st_mode & 0o777)
-        os.replace(staging, path)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
+    replace_file(path, ("\n".join(output) + "\n").encode("utf-8"))

@@ -44,8 +44,7 @@ def _in_shape(triple: pyoxigraph.Triple) -> bool:
     subject = triple.subject
     return (
         isinstance(subject, pyoxigraph.NamedNode)
-        and QID.match(qid_of(subject.value)) is not None
-        and subject.value.startswith(WD)
+        and QID.match(qid_of(subject.value)) is not None  # a wd: item (qid_of strips only that prefix)
         and triple.predicate.value in _KEPT
         and (not isinstance(triple.object, pyoxigraph.NamedNode) or triple.predicate.value == RDFS_LABEL
              or triple.object.value.startswith(WD))

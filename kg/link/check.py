@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+import pyoxigraph
+
 from kg.errors import KGError
 from kg.link.cache import Cache, ItemView, Retrieval
 from kg.link.entities import Entity, read_entities
@@ -92,13 +94,13 @@ def evaluate(entity: Entity, qid: str, cache: Cache) -> LinkReport:
     return LinkReport(entity, qid, status, view, scored, None, retrieval, note)
 
 
-def linked_entities(project: Project) -> tuple[list[Mapping], dict[str, Entity]]:
-    """The mapping table's rows and the built graph's entities; a clear error when a row names
-    an entity the build does not have."""
+def linked_entities(project: Project, store: pyoxigraph.Store | None = None) -> tuple[list[Mapping], dict[str, Entity]]:
+    """The mapping table's rows and the entities of the built graph (opened unless ``store``
+    is given); a clear error when a row names an entity the build does not have."""
     from kg.store import open_store
 
     mappings = list(read_mappings(project.mappings, project.relative(project.mappings)))
-    entities = read_entities(open_store(project))
+    entities = read_entities(store if store is not None else open_store(project))
     for mapping in mappings:
         if mapping.entity_id not in entities:
             raise KGError(

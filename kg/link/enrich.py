@@ -154,9 +154,9 @@ def enrich(project: Project, endpoint: Endpoint) -> dict[str, int]:
     from kg.link.entities import expected_classes
     from kg.store import open_store
 
-    mappings, entities = linked_entities(project)
-    classes = set(expected_classes(open_store(project)))
-    pulls = read_spec(project, classes)
+    store = open_store(project)
+    mappings, entities = linked_entities(project, store)
+    pulls = read_spec(project, set(expected_classes(store)))
     by_class: dict[str, list[str]] = {}
     for mapping in mappings:
         by_class.setdefault(entities[mapping.entity_id].cls, []).append(mapping.qid)

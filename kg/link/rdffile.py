@@ -3,14 +3,13 @@ line; writing is sorted (byte-identical for the same triples) and replaces the f
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph
 
 from kg.errors import KGError
+from kg.files import replace_file
 
 PREFIXES = {
     "wd": "http://www.wikidata.org/entity/",
@@ -52,13 +51,4 @@ def write_turtle(path: Path, header: str, triples: Iterable[pyoxigraph.Triple]) 
     used = sorted(name for name in PREFIXES if f"{name}:" in statements)
     body = ("".join(f"@prefix {name}: <{PREFIXES[name]}> .\n" for name in used) + "\n" + statements).encode("utf-8")
     comment = "".join(f"# {line}".rstrip() + "\n" for line in header.strip().splitlines())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(comment.encode("utf-8") + b"\n" + body)
-        os.chmod(staging, 0o644)
-        os.replace(staging, path)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
+    replace_file(path, comment.encode("utf-8") + b"\n" + body)

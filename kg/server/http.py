@@ -84,7 +84,7 @@ class Server(ThreadingHTTPServer):
         """Take the connection only while under the cap; else say 503 and close it at once."""
         if not self.connections.acquire(blocking=False):
             try:
-                body = json.dumps({"error": {"status": 503, "message": "too many open connections", "hint": "retry shortly"}}).encode()
+                _, _, body = error(503, "too many open connections", "retry shortly")
                 request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
                                 b"Retry-After: 5\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
             except OSError:
@@ -138,15 +138,8 @@ class Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """The standard library's own refusals (a request line too long, malformed headers) as
         JSON too, not its HTML page."""
-        body = json.dumps({"error": {"status": code, "message": message or self.responses.get(code, ("error",))[0]}}).encode("utf-8")
-        self.send_response(code, message)
-        self.send_header("Content-Type", JSON)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
         self.close_connection = True
-        self.end_headers()
-        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
-            self.wfile.write(body)
+        self.reply(*error(code, message or self.responses.get(code, ("error",))[0]), {"Connection": "close"})
 
     def send(self, answer: Reply) -> None:
         status, content_type, body = answer
@@ -203,13 +196,7 @@ class Handler(BaseHTTPRequestHandler):
     def not_allowed(self) -> None:
         path = urllib.parse.urlsplit(self.path).path
         allowed = "GET, POST, HEAD, OPTIONS" if path == "/sparql" else "GET, HEAD, OPTIONS"
-        self.send_response(405)
-        body = json.dumps({"error": {"status": 405, "message": f"{self.command} is not allowed on {path}", "hint": f"use {allowed}"}}).encode("utf-8")
-        self.send_header("Allow", allowed)
-        self.send_header("Content-Type", JSON)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.reply(*error(405, f"{self.command} is not allowed on {path}", f"use {allowed}"), {"Allow": allowed})
 
     # -- routes ----------------------------------------------------------------------------
     def get(self) -> None:
