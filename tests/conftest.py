@@ -259,3 +259,18 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+HEAVY = ("rdflib", "owlready2", "pyshacl", "SPARQLWrapper", "yaml")
+
+
+def heavy_imports(project: Project, *argv: str) -> list[str]:
+    """The heavy libraries (:data:`HEAVY`) loaded after ``kg ARGV`` ran, and succeeded, in a
+    fresh process in ``project``: the query path must load none of them."""
+    code = (
+        "import sys, io, contextlib\nfrom kg.cli import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): assert main({list(argv)!r}) == 0\n"
+        f"print(','.join(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=project.root, check=True)
+    return [m for m in result.stdout.strip().split(",") if m]

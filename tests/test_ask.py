@@ -13,7 +13,7 @@ from kg.query import QueryText, execute
 from kg.questions import ask
 from kg.questions.mentions import find_mentions
 from kg.questions.text import concepts_of, stem, tokenize
-from tests.conftest import kg_cli
+from tests.conftest import heavy_imports, kg_cli
 
 ID = "https://w3id.org/aigov/id/"
 
@@ -135,13 +135,7 @@ def test_replies_are_the_same_whatever_the_hash_seed(built):
 
 
 def test_asking_imports_no_heavy_library(built):
-    code = (
-        "import sys, io, contextlib\nfrom kg.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()): main(['ask', 'Which blocs signed the statement?'])\n"
-        "print(sorted(m for m in ('rdflib', 'owlready2', 'pyshacl', 'SPARQLWrapper', 'yaml') if m in sys.modules))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=built.root, check=True)
-    assert result.stdout.strip() == "[]"
+    assert heavy_imports(built, "ask", "Which blocs signed the statement?") == []
 
 
 def test_kg_ask_is_the_function_from_python(built):

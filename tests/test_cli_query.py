@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 
-from tests.conftest import copy_project
+from tests.conftest import copy_project, heavy_imports
 
 
 def kg(*args, cwd, stdin=None, env=None):
@@ -133,13 +133,7 @@ def test_help_and_unknown_commands(built):
 
 
 def test_the_query_path_imports_no_heavy_library(built):
-    code = (
-        "import sys, io, contextlib\nfrom kg.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()): assert main(['query', 'entity-facts', '--param', 'entity=EU']) == 0\n"
-        "print(sorted(m for m in ('rdflib', 'owlready2', 'pyshacl', 'SPARQLWrapper', 'yaml') if m in sys.modules))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=built.root, check=True)
-    assert result.stdout.strip() == "[]"
+    assert heavy_imports(built, "query", "entity-facts", "--param", "entity=EU") == []
 
 
 def test_a_second_project_copy_works_independently(tmp_path, built):
