@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kg.project import Project  # noqa: E402
-from kg.questions import Asker  # noqa: E402
-from kg.store import open_store  # noqa: E402
+from kg.use.questions import Asker  # noqa: E402
+from kg.use.store import open_store  # noqa: E402
 from tests.ask.evaluate import read_devset  # noqa: E402
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.build import STEPS, run  # noqa: E402
+from kg.make.steps import STEPS, run  # noqa: E402
 from kg.project import Project  # noqa: E402
 
 

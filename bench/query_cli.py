@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kg.project import Project  # noqa: E402
-from kg.query import local_lookup, saved  # noqa: E402
-from kg.params import bind  # noqa: E402
-from kg.remote import with_values  # noqa: E402
-from kg.store import graph_files, open_store  # noqa: E402
+from kg.use.query import local_lookup, saved  # noqa: E402
+from kg.use.params import bind  # noqa: E402
+from kg.use.remote import with_values  # noqa: E402
+from kg.use.store import graph_files, open_store  # noqa: E402
 
 RDFLIB_SCRIPT = """
 import sys, rdflib

@@ -21,10 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 import pyoxigraph  # noqa: E402
 
-from kg.params import bind  # noqa: E402
+from kg.use.params import bind  # noqa: E402
 from kg.project import Project  # noqa: E402
-from kg.query import execute, local_lookup, saved  # noqa: E402
-from kg.savedquery import saved_queries  # noqa: E402
+from kg.use.query import execute, local_lookup, saved  # noqa: E402
+from kg.use.savedquery import saved_queries  # noqa: E402
 
 DEFAULTS = {"initiatives-proposed-in": {"year": "2023"}}
 

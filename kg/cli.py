@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser(prog: str) -> argparse.ArgumentParser:
-    from kg.build import STEPS
+    from kg.make.steps import STEPS
 
     parser = _Parser(
         prog=prog,
@@ -83,7 +83,7 @@ def build_main(argv: list[str], prog: str = "build.py", default_root: Path | Non
     """Entry point of ``python build.py`` and ``kg build``: 0 on success, 1 on bad input, 2 on usage errors."""
 
     def run() -> None:
-        from kg.build import run as run_build
+        from kg.make.steps import run as run_build
         from kg.project import Project
 
         args = _build_parser(prog).parse_args(argv)
@@ -104,7 +104,7 @@ def _queries_parser() -> argparse.ArgumentParser:
 
 
 def _query_parser() -> argparse.ArgumentParser:
-    from kg.formats import FORMATS
+    from kg.use.formats import FORMATS
 
     parser = _Parser(
         prog="kg query",
@@ -154,7 +154,7 @@ def _push_parser() -> argparse.ArgumentParser:
 
 
 def _link_parser() -> argparse.ArgumentParser:
-    from kg.link.wikidata import WDQS
+    from kg.use.link.wikidata import WDQS
 
     parser = _Parser(
         prog="kg link",
@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _queries(args: argparse.Namespace) -> int:
     from kg.project import find_project
-    from kg.query import list_queries
+    from kg.use.query import list_queries
 
     shown_group = None
     for saved in list_queries(find_project(args.project), include_subfolders=args.all):
@@ -289,8 +289,8 @@ def _queries(args: argparse.Namespace) -> int:
 
 def _read_query(args: argparse.Namespace, project_finder):  # type: ignore[no-untyped-def]
     """The QueryText named by the arguments, and the project when one is needed."""
-    from kg.query import QueryText, saved
-    from kg.savedquery import read_query_text, read_saved_query
+    from kg.use.query import QueryText, saved
+    from kg.use.savedquery import read_query_text, read_saved_query
 
     if (args.query is None) == (args.expression is None):
         raise UsageError("give one query: a saved query name, a .rq file, - for stdin, or -e 'SPARQL'", hint="kg query --help")
@@ -309,8 +309,8 @@ def _read_query(args: argparse.Namespace, project_finder):  # type: ignore[no-un
 
 
 def _query(args: argparse.Namespace) -> int:
-    from kg.formats import FORMATS, default_format, format_for_extension, render
-    from kg.params import bind, parse_assignments
+    from kg.use.formats import FORMATS, default_format, format_for_extension, render
+    from kg.use.params import bind, parse_assignments
     from kg.project import find_project
 
     if args.output and args.format:
@@ -320,7 +320,7 @@ def _query(args: argparse.Namespace) -> int:
     given = parse_assignments(args.param)
     query = _read_query(args, lambda: find_project(args.project))
     if args.service:
-        from kg.sparqltext import redirect_services
+        from kg.use.sparqltext import redirect_services
 
         redirects = {}
         for pair in args.service:
@@ -330,16 +330,16 @@ def _query(args: argparse.Namespace) -> int:
             redirects[old] = new
         query = query._replace(text=redirect_services(query.text, redirects))
     if args.endpoint:
-        from kg.query import QueryText
-        from kg.remote import execute_remote
+        from kg.use.query import QueryText
+        from kg.use.remote import execute_remote
 
         def lookup(text, terms):  # type: ignore[no-untyped-def]
             return execute_remote(args.endpoint, QueryText(text, "<lookup>"), terms, args.timeout)
 
         result = execute_remote(args.endpoint, query, bind(query.saved, given, lookup), args.timeout)
     else:
-        from kg.query import execute, local_lookup
-        from kg.store import open_store
+        from kg.use.query import execute, local_lookup
+        from kg.use.store import open_store
 
         store = open_store(find_project(args.project))
         result = execute(store, query, bind(query.saved, given, local_lookup(store)))
@@ -360,8 +360,8 @@ def _query(args: argparse.Namespace) -> int:
 
 def _push(args: argparse.Namespace) -> int:
     from kg.project import find_project
-    from kg.push import push
-    from kg.store import graph_files
+    from kg.use.push import push
+    from kg.use.store import graph_files
 
     files = graph_files(find_project(args.project))
 
@@ -378,13 +378,13 @@ def _push(args: argparse.Namespace) -> int:
 def _link(args: argparse.Namespace) -> int:
     import json
 
-    from kg.link.wikidata import Endpoint
+    from kg.use.link.wikidata import Endpoint
     from kg.project import find_project
 
     project = find_project(args.project)
     endpoint = None if getattr(args, "offline", False) else Endpoint(args.endpoint, args.timeout, args.contact)
     if args.action == "check":
-        from kg.link.check import check_links
+        from kg.use.link.check import check_links
 
         reports = check_links(project, endpoint, save=not args.no_save)
         if args.format == "json":
@@ -399,7 +399,7 @@ def _link(args: argparse.Namespace) -> int:
             print(f"{len(bad)} of {len(reports)} link(s) are not ok", file=sys.stderr)
         return 1 if bad else 0
     if args.action == "suggest":
-        from kg.link.suggest import suggest
+        from kg.use.link.suggest import suggest
 
         found = suggest(project, endpoint, args.entities, args.limit, save=not args.no_save)
         if args.format == "json":
@@ -418,7 +418,7 @@ def _link(args: argparse.Namespace) -> int:
                 print(f"  ({item.rejected} item(s) with a matching name dropped: not an instance of the expected classes)")
         return 0
     if args.action == "accept":
-        from kg.link.suggest import accept
+        from kg.use.link.suggest import accept
 
         report = accept(project, args.entity, args.qid, args.evidence, endpoint, args.force)
         print(
@@ -426,7 +426,7 @@ def _link(args: argparse.Namespace) -> int:
             f"status {report.status}; written to {project.relative(project.mappings)}; run python build.py to publish it"
         )
         return 0
-    from kg.link.enrich import enrich
+    from kg.use.link.enrich import enrich
 
     counts = enrich(project, endpoint)
     shown = ", ".join(f"{pid}: {n}" for pid, n in sorted(counts.items())) or "nothing"
@@ -438,7 +438,7 @@ def _ask(args: argparse.Namespace) -> int:
     import json
 
     from kg.project import find_project
-    from kg.questions import ask
+    from kg.use.questions import ask
 
     reply = ask(args.question, find_project(args.project))
     if args.format == "json":
@@ -471,7 +471,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from kg.project import find_project
-    from kg.server.http import Settings, serve
+    from kg.use.server.http import Settings, serve
 
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive", hint="e.g. --timeout 10")

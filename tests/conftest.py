@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from kg.build import run
+from kg.make.steps import run
 from kg.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,7 +68,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
 @pytest.fixture(scope="session")
 def store(built: Project) -> pyoxigraph.Store:
     """The built graph as `kg query` opens it (dist/*.nt); test_publish checks the other files agree."""
-    from kg.store import open_store
+    from kg.use.store import open_store
 
     return open_store(built)
 

@@ -36,17 +36,17 @@ def cases() -> list[tuple[str, dict[str, str], Path]]:
 
 def is_ordered(query_text: str) -> bool:
     """Whether the query fixes the order of its rows."""
-    from kg.sparqltext import mask
+    from kg.use.sparqltext import mask
 
     return re.search(r"\bORDER\s+BY\b", mask(query_text), re.IGNORECASE) is not None
 
 
 def update() -> None:
     """Rewrite every expected-result file from the current build."""
-    from kg.formats import FORMATS, render
+    from kg.use.formats import FORMATS, render
     from kg.project import Project
-    from kg.query import run
-    from kg.store import open_store
+    from kg.use.query import run
+    from kg.use.store import open_store
 
     project = Project(ROOT)
     store = open_store(project)

@@ -55,7 +55,7 @@ def evaluate(ask, rows):  # type: ignore[no-untyped-def]
 
 def main() -> int:
     from kg.project import Project
-    from kg.questions import ask
+    from kg.use.questions import ask
 
     project = Project(HERE.parents[1])
     paths = [Path(a) for a in sys.argv[1:] if not a.startswith("--")]

@@ -1,0 +1,223 @@
+"""``kg ask`` and ``kg.ask()``: answer a question in plain English from the graph, with the evidence behind
+each answer and the SPARQL that found it, or say that it cannot.
+
+The question is matched to one of the saved queries by their headers (title, description,
+``#+ phrasing:`` lines) and its names are linked to entities through their labels and
+alternative labels (:mod:`kg.use.questions.matching`, :mod:`kg.use.questions.mentions`). It never guesses: a name
+the graph does not hold, an ambiguous one, a question no saved query fits well enough
+(confidence under :data:`THRESHOLD`) or a query with no result give no answer, the reason, and
+the closest questions it can answer. Offline and deterministic: no model, no network.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import pyoxigraph
+
+from kg.namespaces import ID
+from kg.project import Project
+from kg.use.questions.answer import Answer, shape
+from kg.use.questions.matching import Choice, Matcher
+from kg.use.questions.mentions import EntityIndex, Mention, find_mentions
+from kg.use.questions.text import ANSWER_KINDS, NEGATED, OPEN, concepts_of, tokenize
+
+# Below this confidence no saved query is taken to fit the question.
+THRESHOLD = 0.55
+ALTERNATIVES = 3
+# First words of a yes/no question.
+YES_NO = frozenset({"did", "does", "do", "has", "have", "had", "is", "was", "were", "are", "will", "would"})
+
+
+class Reply(NamedTuple):
+    """What ``kg ask`` says: the answers with their evidence, or why there are none."""
+
+    question: str
+    query: str | None
+    title: str | None
+    parameters: dict[str, str | int]
+    parameter_labels: dict[str, str]
+    sparql: str | None
+    confidence: float
+    answers: list[Answer]
+    abstained: bool
+    reason: str | None
+    reason_code: str | None
+    alternatives: list[dict[str, str]]
+
+    def as_json(self) -> dict[str, object]:
+        """The reply as ``kg ask --format json`` prints it."""
+        return {
+            "question": self.question,
+            "query": self.query,
+            "parameters": self.parameters,
+            "sparql": self.sparql,
+            "confidence": self.confidence,
+            "answers": [a.as_json() for a in self.answers],
+            "abstained": self.abstained,
+            "reason": self.reason,
+            "reason_code": self.reason_code,
+            "alternatives": self.alternatives,
+        }
+
+
+class Asker:
+    """The question answerer for one store and one set of saved queries."""
+
+    def __init__(self, store: pyoxigraph.Store, queries_dir: Path) -> None:
+        from kg.use.savedquery import saved_queries
+
+        queries = [q for q in saved_queries(queries_dir) if not q.group and not q.network_required]
+        header_words = set()
+        for q in queries:
+            for text in (q.title, q.description, *q.phrasings, *q.tags):
+                header_words.update(t.word for t in tokenize(text.replace("{", " ").replace("}", " ")))
+        self.store = store
+        self.index = EntityIndex(store, header_words)
+        self.matcher = Matcher(queries, self.index)
+
+    def ask(self, question: str) -> Reply:
+        """Answer ``question`` (see the module's description)."""
+        tokens = tokenize(question)
+        words = [self.index.correct(t.word) for t in tokens]
+        letters = [t.text for t in tokens if t.text[:1].isalpha()]
+        capitalised = sum(1 for t in letters if t[:1].isupper())
+        mixed = any(ch.islower() for ch in question) and capitalised * 2 < len(letters)
+        mentions = find_mentions(tokens, words, self.index, mixed)
+        covered = {k for m in mentions for k in range(m.start, m.end)}
+        concepts = concepts_of([w for k, w in enumerate(words) if k not in covered])
+        unknown = [m for m in mentions if not m.known]
+        known = [m for m in mentions if m.known]
+        open_object = any(w in OPEN for w in words[1:])
+        yes_no = bool(words) and words[0] in YES_NO
+        ranked = self.matcher.rank(concepts, known, open_object, yes_no)
+        if unknown:
+            return self._abstain(question, ranked, *_unknown_reason(unknown, self.index))
+        if not tokens:
+            return self._abstain(question, ranked, "the question is empty", "no-match")
+        if not ranked or ranked[0].score < THRESHOLD:
+            best = f" (closest: {ranked[0].query.name}, confidence {ranked[0].score:.2f})" if ranked else ""
+            return self._abstain(question, ranked, f"no saved query fits the question well enough{best}", "no-match")
+        kinds = {c for c in concepts if c in ANSWER_KINDS}
+        reply = self._first_fit(question, ranked, kinds)
+        if reply is None and yes_no:
+            # "did the US sign it?": the rows that answer are those of the opposite ("declined")
+            flipped = [NEGATED.get(c) or c for c in concepts]
+            reply = self._first_fit(question, self.matcher.rank(flipped, known, open_object, yes_no), kinds)
+        if reply is None:
+            named = ", ".join(self.index.labels.get(e, e) for e in ranked[0].narrowing)
+            return self._abstain(question, ranked, f"no saved query that fits says anything about {named}", "no-results")
+        return reply
+
+    def _first_fit(self, question: str, ranked: list[Choice], kinds: set[str]) -> Reply | None:
+        """The reply of the best query that fits and whose rows concern every entity the
+        question names beyond its parameters; None when none does."""
+        for choice in ranked:
+            if choice.score < THRESHOLD:
+                break
+            reply = self._run(question, choice, ranked, kinds)
+            if not reply.abstained or not choice.narrowing:
+                return reply
+        return None
+
+    def _terms(self, choice: Choice) -> dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal]:
+        terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] = {}
+        for name, value in choice.params.items():
+            if isinstance(value, int):
+                terms[name] = pyoxigraph.Literal(str(value), datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+            else:
+                terms[name] = pyoxigraph.NamedNode(ID + value)
+        return terms
+
+    def _run(self, question: str, choice: Choice, ranked: list[Choice], kinds: set[str]) -> Reply:
+        from kg.use.query import QueryText, execute
+        from kg.use.sparqltext import with_values
+
+        terms = self._terms(choice)
+        result = execute(self.store, QueryText(choice.query.text, f"queries/{choice.query.name}.rq", choice.query), terms)
+        body = "\n".join(line for line in choice.query.text.splitlines() if not line.startswith("#+"))
+        sparql = with_values(body, terms).strip() + "\n"
+        answers = shape(result, choice.query, kinds, self.index)
+        rows = list(range(len(result.rows)))
+        for entity in choice.narrowing:  # rows about every entity the question names beyond the parameters
+            rows = [i for i in rows if self._concerns(result.rows[i], entity)]
+        for entity in choice.soft:  # "did the EU sign?" on a query whose phrasing names the EU: if any
+            rows = [i for i in rows if self._concerns(result.rows[i], entity)] or rows
+        answers = [answers[i] for i in rows]
+        parameters = {name: (value if isinstance(value, int) else terms[name].value) for name, value in choice.params.items()}
+        labels = {name: (str(value) if isinstance(value, int) else self.index.labels.get(value, value)) for name, value in choice.params.items()}
+        if not answers:
+            return Reply(question, choice.query.name, choice.query.title, parameters, labels, sparql, choice.score, [], True,
+                         "the saved query found nothing in the graph for this question", "no-results", self._alternatives(ranked[1:]))
+        return Reply(question, choice.query.name, choice.query.title, parameters, labels, sparql, choice.score, answers, False, None, None, [])
+
+    def _concerns(self, row: tuple, entity: str) -> bool:  # type: ignore[type-arg]
+        """Whether a result row is about ``entity``: it holds its IRI, or a text in it names it."""
+        import re
+
+        iri = ID + entity
+        if any(isinstance(t, pyoxigraph.NamedNode) and t.value == iri for t in row):
+            return True
+        texts = " ".join(t.value for t in row if isinstance(t, pyoxigraph.Literal)).lower()
+        return any(re.search(rf"\b{re.escape(name)}\b", texts) for name in self.index.entity_names.get(entity, ()) if len(name) > 2)
+
+    def _abstain(self, question: str, ranked: list[Choice], reason: str, code: str) -> Reply:
+        return Reply(question, None, None, {}, {}, None, ranked[0].score if ranked else 0.0, [], True, reason, code, self._alternatives(ranked))
+
+    def _alternatives(self, ranked: list[Choice]) -> list[dict[str, str]]:
+        """The closest questions the graph can answer: a phrasing of each of the best queries,
+        its parameters written as names."""
+        chosen = ranked[:ALTERNATIVES] or [
+            Choice(p.query, {}, 0.0, p.query.phrasings[0]) for p in self.matcher.profiles[:ALTERNATIVES] if p.query.phrasings
+        ]
+        out = []
+        for choice in chosen:
+            text = choice.query.phrasings[0] if choice.phrasing == choice.query.title else choice.phrasing
+            for param in choice.query.params:
+                value = choice.params.get(param.name, param.default)
+                if value is None:
+                    continue  # left as {year}: the reader fills it in
+                if isinstance(value, int):
+                    name = str(value)
+                else:  # "the Statement on …" for the one thing of its kind
+                    name = self.index.labels.get(value, value)
+                    name = f"the {name}" if self.matcher.unique(value) and name[:1].isupper() else name
+                text = text.replace("{" + param.name + "}", name)
+            out.append({"question": text[:1].upper() + text[1:], "query": choice.query.name})
+        return out
+
+
+def _unknown_reason(unknown: list[Mention], index: EntityIndex) -> tuple[str, str]:
+    ambiguous = [m for m in unknown if m.candidates]
+    if ambiguous:
+        m = ambiguous[0]
+        names = " or ".join(index.labels.get(c, c) for c in m.candidates)
+        return f"{m.text!r} could name several things in the graph: {names}; say which", "ambiguous-name"
+    names = ", ".join(repr(m.text) for m in unknown)
+    return f"the graph holds nothing called {names}", "unknown-name"
+
+
+@lru_cache(maxsize=4)
+def _asker(root: Path, stamp: str) -> Asker:
+    from kg.use.store import open_store
+
+    return Asker(open_store(Project(root)), Project(root).queries_dir)
+
+
+def asker_for(project: Project) -> Asker:
+    """The answerer for ``project``'s built graph, kept while ``dist/`` does not change."""
+    sums = project.dist / "SHA256SUMS"
+    stamp = sums.read_text(encoding="utf-8") if sums.is_file() else ""
+    return _asker(project.root, stamp)
+
+
+def ask(question: str, project: Project | None = None, store: pyoxigraph.Store | None = None) -> Reply:
+    """Answer ``question`` from the built graph of ``project`` (found from the current directory
+    upward unless given), or from ``store``."""
+    from kg.project import find_project
+
+    project = project or find_project()
+    asker = Asker(store, project.queries_dir) if store is not None else asker_for(project)
+    return asker.ask(question)

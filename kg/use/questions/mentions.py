@@ -1,0 +1,197 @@
+"""Find the things a question names: entities of the graph (by label or alternative label,
+typos forgiven), years, and names the graph does not know, which must never be replaced by
+the nearest known one."""
+
+from __future__ import annotations
+
+import difflib
+from typing import NamedTuple
+
+import pyoxigraph
+
+from kg.namespaces import AIG, ID
+from kg.use.questions.text import (
+    COMMON,
+    DEMONYMS,
+    LEXICON,
+    NEGATIONS,
+    STOPWORDS,
+    Token,
+    stem,
+    tokenize,
+)
+
+# Singular nouns that name one document, event, programme or model: "the Paris statement",
+# "the Seoul summit". Such a phrase must name something the graph holds.
+HEAD_NOUNS = frozenset({
+    "summit", "declaration", "statement", "pledge", "initiative", "resolution", "agreement", "treaty", "accord",
+    "charter", "conference", "partnership", "process", "convention", "compact", "framework", "model", "road",
+})
+# Words that end the qualifiers before a head noun (the domain's "AI" does not: "China's AI
+# governance initiative").
+WALK_STOP = STOPWORDS - {"ai", "artificial", "intelligence"}
+# Determiners before a head noun that make it a general question, not a name ("which summit").
+GENERIC = frozenset({"which", "what", "any", "every", "each", "a", "an", "some", "no", "another", "other"})
+_QUERIES = {
+    "entities": f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?e ?name ?class WHERE {{ ?e rdfs:label|skos:altLabel ?name ; a ?class . FILTER STRSTARTS(STR(?class), "{AIG}") }}""",
+    "classes": f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?c ?label ?parent WHERE {{ ?c a owl:Class . FILTER STRSTARTS(STR(?c), "{AIG}")
+  OPTIONAL {{ ?c rdfs:label ?label }} OPTIONAL {{ ?c rdfs:subClassOf ?parent }} }}""",
+}
+
+
+class Mention(NamedTuple):
+    """A span of the question naming something: an entity (``entity`` its id, ``cls`` its aig
+    class), a year (``year``), or, with ``known`` False, a name the graph does not hold
+    (``candidates`` lists the entities it could mean when it is ambiguous)."""
+
+    text: str
+    start: int  # token index
+    end: int  # token index, exclusive
+    entity: str = ""
+    cls: str = ""
+    year: int = 0
+    known: bool = True
+    candidates: tuple[str, ...] = ()
+
+
+class EntityIndex:
+    """The graph's entities by name, its classes and their hierarchy, and the words a question
+    may use: read once from the store."""
+
+    def __init__(self, store: pyoxigraph.Store, extra_words: set[str]) -> None:
+        self.classes: dict[str, str] = {}  # entity id -> aig class
+        self.labels: dict[str, str] = {}
+        self.names: dict[tuple[str, ...], set[str]] = {}
+        self.acronyms: set[tuple[str, ...]] = set()
+        self.name_stems: dict[str, set[str]] = {}  # entity id -> stems of all its names
+        for row in store.query(_QUERIES["entities"]):
+            iri, name, cls = row["e"].value, row["name"].value, row["class"].value
+            if not iri.startswith(ID):
+                continue
+            entity = iri[len(ID):]
+            self.classes[entity] = cls[len(AIG):]
+            words = tuple(t.word for t in tokenize(name))
+            if not words:
+                continue
+            self.names.setdefault(words, set()).add(entity)
+            if name.replace(".", "").isupper() and len(name.replace(".", "")) <= 4:
+                self.acronyms.add(words)
+            if cls != AIG + "SourceDocument":  # a document's title is not what "the summit" names
+                self.name_stems.setdefault(entity, set()).update(stem(w) for w in words)
+        for row in store.query("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?e ?l WHERE { ?e rdfs:label ?l }"):
+            if row["e"].value.startswith(ID):
+                self.labels[row["e"].value[len(ID):]] = row["l"].value
+        self.class_labels: dict[str, str] = {}
+        self.parents: dict[str, set[str]] = {}
+        for row in store.query(_QUERIES["classes"]):
+            cls = row["c"].value[len(AIG):]
+            if row["label"] is not None:
+                self.class_labels[cls] = row["label"].value.lower()
+            if row["parent"] is not None and row["parent"].value.startswith(AIG):
+                self.parents.setdefault(cls, set()).add(row["parent"].value[len(AIG):])
+        for demonym, name in DEMONYMS.items():  # "the Chinese government" names China
+            if name in self.names and (demonym,) not in self.names:
+                self.names[(demonym,)] = set(self.names[name])
+        self.entity_names: dict[str, list[str]] = {}
+        for words, entities in self.names.items():
+            for entity in entities:
+                self.entity_names.setdefault(entity, []).append(" ".join(words))
+        self.max_name = max((len(n) for n in self.names), default=1)
+        lexicon_words = {w for forms in LEXICON.values() for form in forms for w in form.split()}
+        self.entity_words = {w for name in self.names for w in name}
+        self.known_words = lexicon_words | self.entity_words | set(self.class_labels.values()) | extra_words
+        vocabulary = self.known_words | COMMON | STOPWORDS | NEGATIONS
+        self.vocabulary = vocabulary
+        self.vocabulary_stems = {stem(w) for w in vocabulary}
+        self._correctable = sorted(w for w in self.known_words | COMMON if len(w) >= 4 and w.isalpha())
+        # Words only the graph's names use ("south", "african"): alone, they name nothing.
+        # (The queries' headers may use them too, inside names: "did the African Union sign …")
+        self.name_only_words = self.entity_words - lexicon_words - COMMON - STOPWORDS - set(self.class_labels.values())
+
+    def is_a(self, cls: str, ancestor: str) -> bool:
+        """Whether aig class ``cls`` is ``ancestor`` or one of its subclasses."""
+        seen, level = set(), {cls}
+        while level:
+            if ancestor in level:
+                return True
+            seen |= level
+            level = {p for c in level for p in self.parents.get(c, ())} - seen
+        return False
+
+    def correct(self, word: str) -> str:
+        """``word``, or the known word it is a typo of (``endorsd`` -> ``endorsed``)."""
+        if word in self.vocabulary or stem(word) in self.vocabulary_stems or not word.isalpha() or len(word) < 4:
+            return word
+        close = difflib.get_close_matches(word, self._correctable, n=1, cutoff=0.8)
+        return close[0] if close else word
+
+    def is_known(self, word: str) -> bool:
+        """Whether ``word`` is an ordinary or a known word (not an unknown name)."""
+        return word.isdigit() or word in self.vocabulary or stem(word) in self.vocabulary_stems
+
+
+def find_mentions(tokens: list[Token], words: list[str], index: EntityIndex, mixed_case: bool) -> list[Mention]:
+    """The mentions in the question whose ``tokens`` have the (typo-corrected) ``words``."""
+    mentions: list[Mention] = []
+    taken = [False] * len(words)
+    i = 0
+    while i < len(words):  # whole names, longest first
+        for size in range(min(index.max_name, len(words) - i), 0, -1):
+            span = tuple(words[i:i + size])
+            entities = index.names.get(span)
+            if not entities:
+                continue
+            if span in index.acronyms and span[0] in STOPWORDS and not tokens[i].text.isupper():
+                continue  # "us" the pronoun, not "US"
+            text = " ".join(t.text for t in tokens[i:i + size])
+            if len(entities) == 1:
+                (entity,) = entities
+                mentions.append(Mention(text, i, i + size, entity, index.classes[entity]))
+            else:
+                mentions.append(Mention(text, i, i + size, known=False, candidates=tuple(sorted(entities))))
+            for k in range(i, i + size):
+                taken[k] = True
+            i += size
+            break
+        else:
+            i += 1
+    for i, word in enumerate(words):  # years
+        if not taken[i] and word.isdigit() and len(word) == 4 and 1900 <= int(word) <= 2100:
+            mentions.append(Mention(word, i, i + 1, year=int(word)))
+            taken[i] = True
+    for i, word in enumerate(words):  # "the Seoul summit": a head noun with what qualifies it
+        if taken[i] or word not in HEAD_NOUNS:
+            continue
+        start = i
+        while start > 0 and not taken[start - 1] and words[start - 1] not in WALK_STOP and words[start - 1] not in GENERIC and words[start - 1].isalpha():
+            start -= 1
+        before = words[start - 1] if start > 0 else ""
+        if before in GENERIC or start == i and before not in ("the", "this", "that") and not (start > 0 and taken[start - 1]):
+            continue  # "which summit", "a statement", "summit" alone: not naming one
+        wanted = {stem(w) for w in words[start:i + 1]}
+        fits = sorted(e for e, stems in index.name_stems.items() if wanted <= stems)
+        owner = next((m for m in mentions if m.end == start and m.entity), None)
+        if len(fits) == 1 and owner and {stem(w) for w in words[owner.start:owner.end]} <= index.name_stems[fits[0]]:
+            mentions.remove(owner)  # "China's AI governance initiative": the owner is part of the name
+            start = owner.start
+        text = " ".join(t.text for t in tokens[start:i + 1])
+        if len(fits) == 1:
+            mentions.append(Mention(text, start, i + 1, fits[0], index.classes[fits[0]]))
+        else:
+            mentions.append(Mention(text, start, i + 1, known=False, candidates=tuple(fits)))
+        for k in range(start, i + 1):
+            taken[k] = True
+    for i, (token, word) in enumerate(zip(tokens, words)):  # names the graph does not know
+        if taken[i]:
+            continue
+        unknown = not index.is_known(word) and (len(word) >= 3 or token.text.isupper() or not word.isascii())
+        unknown = unknown or word in index.name_only_words  # "South Africa": part of a name, not a whole one
+        capitalised = mixed_case and i > 0 and token.text[:1].isupper() and word not in index.known_words and word not in ("i", "ai")
+        if unknown or capitalised:
+            mentions.append(Mention(token.text, i, i + 1, known=False))
+            taken[i] = True
+    return sorted(mentions, key=lambda m: m.start)

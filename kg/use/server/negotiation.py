@@ -1,0 +1,65 @@
+"""Choose a result format from an HTTP ``Accept`` header, as the SPARQL 1.1 Protocol asks."""
+
+from __future__ import annotations
+
+from kg.use.formats import FORMATS, Format
+
+# Media types the endpoint answers in, by result kind; the first is the default.
+SOLUTIONS = ("json", "xml", "csv", "tsv")
+GRAPHS = ("turtle", "ntriples", "jsonld")
+_ALIASES = {
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/plain": "ntriples",  # N-Triples' older media type
+    "application/x-turtle": "turtle",
+}
+
+
+def accepted(header: str | None) -> list[tuple[str, float]]:
+    """The media ranges of an Accept header, most wanted first (by q, then by order), with
+    those the client refuses (q=0) last, at q 0."""
+    ranges = []
+    for position, part in enumerate((header or "*/*").split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for field in fields[1:]:
+            name, _, value = field.partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        ranges.append((media, max(q, 0.0), position))
+    ranges.sort(key=lambda r: (-r[1], r[2]))
+    return [(media, q) for media, q, _ in ranges]
+
+
+def choose(header: str | None, kind: str) -> Format | None:
+    """The format to answer a ``kind`` result (``select``, ``ask`` or ``graph``) in, or None
+    when the client accepts none of those the endpoint has (HTTP 406)."""
+    names = GRAPHS if kind == "graph" else SOLUTIONS
+    ranges = accepted(header)
+    refused = {_ALIASES.get(media) or next((n for n in names if FORMATS[n].media_type == media), None) for media, q in ranges if q == 0}
+    names = tuple(n for n in names if n not in refused)  # "text/csv;q=0" excludes CSV even from */*
+    if not names:
+        return None
+    by_media = {FORMATS[n].media_type: n for n in names}
+    for media, q in ranges:
+        if q == 0:
+            continue
+        if media in ("*/*", "application/*", "text/*") and (media == "*/*" or FORMATS[names[0]].media_type.startswith(media[:-1])):
+            return FORMATS[names[0]]
+        if media in by_media:
+            return FORMATS[by_media[media]]
+        alias = _ALIASES.get(media)
+        if alias in names:
+            return FORMATS[alias]
+        if media.endswith("/*"):
+            matching = [n for n in names if FORMATS[n].media_type.startswith(media[:-1])]
+            if matching:
+                return FORMATS[matching[0]]
+    return None

@@ -1,0 +1,145 @@
+"""kg ask: the reply's shape, its evidence, abstaining instead of guessing, and determinism."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kg.use.query import QueryText, execute
+from kg.use.questions import ask
+from kg.use.questions.mentions import find_mentions
+from kg.use.questions.text import concepts_of, stem, tokenize
+from tests.conftest import heavy_imports, kg_cli
+
+ID = "https://w3id.org/aigov/id/"
+
+
+@pytest.fixture(scope="module")
+def reply_of(built, store):
+    return lambda question: ask(question, built, store)
+
+
+def test_the_json_reply_has_every_field(built, source_text):
+    result = kg_cli("ask", "Which blocs signed the Paris statement?", "--format", "json", project=built)
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout)
+    assert set(reply) >= {"question", "query", "parameters", "sparql", "confidence", "answers", "abstained", "reason", "alternatives"}
+    assert reply["query"] == "blocs-endorsed" and reply["abstained"] is False and reply["reason"] is None
+    assert reply["parameters"] == {"pledge": ID + "statement-on-inclusive-and-sustainable-ai"}
+    assert 0.55 <= reply["confidence"] <= 1.0
+    assert [a["label"] for a in reply["answers"]] == ["African Union", "European Union"]
+    for answer in reply["answers"]:
+        assert answer["iri"].startswith(ID) and answer["value"] is None
+        assert set(answer) == {"label", "value", "iri", "fields", "evidence"}
+        (evidence,) = answer["evidence"]
+        assert evidence["quote"] in source_text
+        assert evidence["source"] == ID + "asianews-china-paris-ai-summit"
+        assert evidence["source_title"].startswith("China's stance")
+
+
+def test_a_number_is_the_value_and_the_sparql_runs_alone(reply_of, store):
+    reply = reply_of("How many countries signed the Paris statement?")
+    assert reply.query == "endorsement-count"
+    assert reply.answers[0].label == "58" and reply.answers[0].value == "58" and reply.answers[0].iri is None
+    rows = execute(store, QueryText(reply.sparql, "<reply>")).rows
+    assert len(rows) == len(reply.answers)  # the SPARQL shown, parameters in its VALUES block, gives these rows
+
+
+def test_a_when_question_answers_with_the_year(reply_of):
+    reply = reply_of("When was the Global AI Governance Initiative proposed?")
+    assert reply.query == "initiative-proposer" and reply.answers[0].label == "2023"
+    assert reply.answers[0].fields["proposerLabel"] == "Xi Jinping"
+
+
+def test_names_beyond_the_parameters_narrow_the_rows(reply_of):
+    eu = reply_of("Did the EU endorse the statement?")
+    assert eu.query == "blocs-endorsed" and [a.label for a in eu.answers] == ["European Union"]
+    us = reply_of("Did the US sign the statement?")  # the rows that answer are those of the refusal
+    assert us.query == "declined" and {a.label for a in us.answers} == {"United States"}
+
+
+@pytest.mark.parametrize(
+    "question, code, words",
+    [
+        ("Which nations signed the Bletchley Declaration?", "unknown-name", "Bletchley Declaration"),
+        ("Did India sign the Paris statement?", "unknown-name", "India"),
+        ("Where was the AI Safety Summit held?", "unknown-name", "Safety"),
+        ("Who proposed the initiative?", "ambiguous-name", "Digital Silk Road or Global AI Governance Initiative"),
+        ("When was the AI Action Summit held?", "no-match", "no saved query fits"),
+        ("asdf qwerty", "unknown-name", "asdf"),
+        # found in review: parts of names, other scripts, a name from no name at all
+        ("Did South Africa sign the Paris statement?", "unknown-name", "South"),
+        ("did the european commission sign the paris statement?", "unknown-name", "european"),
+        ("Did Africa sign the Paris statement?", "unknown-name", "Africa"),
+        ("Did 日本 sign the Paris statement?", "unknown-name", "日本"),
+        # the only company, the only place: what a yes/no question asks about, so it must be in the rows
+        ("Did DeepSeek sign the Paris statement?", "no-results", "DeepSeek"),
+        ("Did Paris sign the Paris statement?", "no-results", "Paris"),
+        # a name that is not what the graph is about must be in the rows (not the statement's endorsers)
+        ("Which countries joined the UN?", "no-results", "United Nations"),
+    ],
+)
+def test_it_abstains_and_says_why(reply_of, question, code, words):
+    reply = reply_of(question)
+    assert reply.abstained and reply.answers == [] and reply.query is None
+    assert reply.reason_code == code and words in reply.reason
+    assert reply.alternatives and all({"question", "query"} == set(a) for a in reply.alternatives)
+
+
+def test_a_fitting_query_that_finds_nothing_abstains(reply_of):
+    reply = reply_of("Which AU members endorsed the statement?")  # no Wikidata enrichment shipped yet
+    assert reply.abstained and reply.reason_code == "no-results" and reply.query == "endorsers-member-of"
+
+
+def test_the_text_output_and_exit_codes(built):
+    answered = kg_cli("ask", "Who represented China at the summit?", project=built)
+    assert answered.returncode == 0
+    assert "1. Zhang Guoqing" in answered.stdout and "“Vice-Premier Zhang Guoqing" in answered.stdout
+    assert "SPARQL (kg query representatives)" in answered.stdout
+    refused = kg_cli("ask", "Who signed the Seoul declaration?", project=built)
+    assert refused.returncode == 1
+    assert "I cannot answer that from the graph: the graph holds nothing called 'Seoul declaration'" in refused.stdout
+    assert "Questions it can answer that come close:" in refused.stdout
+
+
+def test_us_the_pronoun_is_not_the_united_states(built, store):
+    from kg.use.questions import Asker
+
+    index = Asker(store, built.queries_dir).index
+    for question, expected in (("Tell us about China", ["china"]), ("What did the US decline?", ["united-states"])):
+        tokens = tokenize(question)
+        mentions = find_mentions(tokens, [t.word for t in tokens], index, mixed_case=True)
+        assert [m.entity for m in mentions] == expected, question
+
+
+def test_words_become_concepts():
+    assert stem("signatories") == stem("signatory") and stem("endorsed") == stem("endorsing")
+    assert concepts_of(["who", "did", "not", "sign"]) == ["who", "decline"]
+    assert concepts_of(["how", "many", "countries"]) == ["count", "nation"]
+    assert [t.word for t in tokenize("Didn't the U.S. sign China's pledge?")] == ["did", "not", "the", "us", "sign", "china", "pledge"]
+
+
+def test_replies_are_the_same_whatever_the_hash_seed(built):
+    outputs = []
+    for seed in ("1", "2"):
+        code = "import json, kg, sys; from pathlib import Path; from kg.project import Project\n" \
+               "print(json.dumps([kg.ask(q, Project(Path(sys.argv[1]))).as_json() for q in ('Who took part in the summit?', 'Who declined?', 'Who is Zhang Guoqing?')]))"
+        result = subprocess.run([sys.executable, "-c", code, str(built.root)], capture_output=True, text=True,
+                                env={**os.environ, "PYTHONHASHSEED": seed}, check=True)
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+
+
+def test_asking_imports_no_heavy_library(built):
+    assert heavy_imports(built, "ask", "Which blocs signed the statement?") == []
+
+
+def test_kg_ask_is_the_function_from_python(built):
+    code = "import kg, kg.use.questions, sys\nfrom pathlib import Path\nfrom kg.project import Project\n" \
+           "print(kg.ask('Where was the summit held?', Project(Path(sys.argv[1]))).answers[0].label)"
+    result = subprocess.run([sys.executable, "-c", code, str(built.root)], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "Paris"

@@ -1,0 +1,77 @@
+"""Result writers: SPARQL 1.1 CSV, TSV, JSON and XML, a table for people, RDF for graphs."""
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pyoxigraph
+import pytest
+
+from kg.errors import UsageError
+from kg.use.formats import FORMATS, default_format, format_for_extension, render
+from kg.use.results import Result
+
+IRI = pyoxigraph.NamedNode("https://w3id.org/aigov/id/african-union")
+LABEL = pyoxigraph.Literal('African "Union", <AU> & co', language="en")
+COUNT = pyoxigraph.Literal("58", datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+SELECT = Result("select", ["x", "xLabel", "n"], [(IRI, LABEL, COUNT), (IRI, None, None)])
+
+
+def test_csv_is_plain_values_and_parses_back():
+    rows = list(csv.reader(io.StringIO(render(SELECT, FORMATS["csv"]))))
+    assert rows == [["x", "xLabel", "n"], [IRI.value, LABEL.value, "58"], [IRI.value, "", ""]]
+
+
+def test_tsv_keeps_rdf_terms():
+    lines = render(SELECT, FORMATS["tsv"]).splitlines()
+    assert lines[0] == "?x\t?xLabel\t?n"
+    assert lines[1].split("\t") == [str(IRI), str(LABEL), str(COUNT)]
+
+
+def test_json_is_sparql_results_json():
+    document = json.loads(render(SELECT, FORMATS["json"]))
+    assert document["head"]["vars"] == ["x", "xLabel", "n"]
+    first, second = document["results"]["bindings"]
+    assert first["xLabel"] == {"type": "literal", "value": LABEL.value, "xml:lang": "en"}
+    assert first["n"]["datatype"].endswith("#integer") and set(second) == {"x"}
+
+
+def test_xml_is_sparql_results_xml():
+    root = ET.fromstring(render(SELECT, FORMATS["xml"]))
+    ns = {"s": "http://www.w3.org/2005/sparql-results#"}
+    assert [v.get("name") for v in root.findall("s:head/s:variable", ns)] == ["x", "xLabel", "n"]
+    literal = root.find("s:results/s:result/s:binding[@name='xLabel']/s:literal", ns)
+    assert literal.text == LABEL.value and literal.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+
+
+def test_table_shortens_iris_and_counts_rows():
+    table = render(SELECT, FORMATS["table"])
+    assert "id:african-union" in table and table.endswith("(2 rows)\n")
+
+
+def test_ask_in_every_solution_format():
+    yes = Result("ask", boolean=True)
+    assert render(yes, FORMATS["table"]) == "yes\n"
+    assert json.loads(render(yes, FORMATS["json"]))["boolean"] is True
+    assert render(yes, FORMATS["csv"]).splitlines() == ["_askResult", "true"]
+
+
+def test_graph_formats():
+    triple = pyoxigraph.Triple(IRI, pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), LABEL)
+    graph = Result("graph", triples=[triple])
+    assert "id:african-union" in render(graph, FORMATS["turtle"])
+    assert render(graph, FORMATS["ntriples"]).strip() == f"{triple.subject} {triple.predicate} {triple.object} ."
+    with pytest.raises(UsageError):
+        render(graph, FORMATS["csv"])
+    with pytest.raises(UsageError):
+        render(SELECT, FORMATS["turtle"])
+
+
+def test_formats_by_extension_and_default():
+    assert format_for_extension("a.SRJ").name == "json" and format_for_extension("b.nt").name == "ntriples"
+    with pytest.raises(UsageError):
+        format_for_extension("c.docx")
+    assert default_format(SELECT, terminal=True).name == "table"
+    assert default_format(SELECT, terminal=False).name == "csv"
+    assert default_format(Result("graph"), terminal=True).name == "turtle"

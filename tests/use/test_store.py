@@ -1,0 +1,48 @@
+"""Opening the built graph: in memory when small, an on-disk cache outside dist/ when large."""
+
+import shutil
+
+import pytest
+
+from kg.errors import KGError
+from kg.use.store import open_store
+from tests.conftest import copy_project
+
+
+def test_small_graphs_load_in_memory(built):
+    store = open_store(built)
+    assert len(store) > 1000
+    assert not (built.root / ".cache").exists()
+
+
+def test_large_graphs_use_a_cache_rebuilt_when_dist_changes(built, tmp_path):
+    project = copy_project(tmp_path / "p")
+    shutil.copytree(built.dist, project.dist)
+    first = open_store(project, cache_from_bytes=0)
+    size = len(first)
+    del first
+    stamp = project.root / ".cache" / "store" / "dist-sha256"
+    assert stamp.is_file() and size == len(open_store(built))
+    before = stamp.stat().st_mtime_ns
+    assert len(open_store(project, cache_from_bytes=0)) == size
+    assert stamp.stat().st_mtime_ns == before  # reused, not rebuilt
+    with (project.dist / "kg.nt").open("a", encoding="utf-8") as nt:
+        nt.write("<urn:a> <urn:b> <urn:c> .\n")
+    with (project.dist / "SHA256SUMS").open("a", encoding="utf-8") as sums:
+        sums.write("0  changed\n")
+    assert len(open_store(project, cache_from_bytes=0)) == size + 1
+
+
+def test_no_build_is_a_clear_error(project):
+    with pytest.raises(KGError) as err:
+        open_store(project)
+    assert "no built graph" in err.value.message and err.value.hint == "run python build.py"
+
+
+def test_a_damaged_build_leaves_no_half_built_cache(built, tmp_path):
+    project = copy_project(tmp_path / "p")
+    shutil.copytree(built.dist, project.dist)
+    (project.dist / "kg.nt").write_text("not n-triples\n", encoding="utf-8")
+    with pytest.raises(KGError, match="damaged"):
+        open_store(project, cache_from_bytes=0)
+    assert [p.name for p in (project.root / ".cache").iterdir()] == []
