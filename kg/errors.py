@@ -38,6 +38,15 @@ class KGError(Exception):
         return text
 
 
+def excerpt(value: object, limit: int = 80) -> str:
+    """``value`` as a message shows it: its ``repr``, cut to ``limit`` characters, so a huge or
+    deeply nested input cannot make the message itself huge."""
+    if isinstance(value, (dict, list, tuple, set)):  # never expand a deep structure just to cut it
+        return f"a {type(value).__name__} of {len(value)} item(s)"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
 class UsageError(KGError):
     """The command was called wrongly (unknown parameter, conflicting options): exit code 2."""
 

@@ -16,6 +16,14 @@ AIG = "https://w3id.org/aigov/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/aigov/ontology"
 ID = "https://w3id.org/aigov/id/"
 DATASET = "https://w3id.org/aigov/dataset"
+# A claim: https://w3id.org/aigov/claim/<source>/<16 hex digits of the SHA-256 of subject, property, value>.
+CLAIM = "https://w3id.org/aigov/claim/"
+# A disagreement between claims: https://w3id.org/aigov/disagreement/<16 hex digits>.
+DISAGREEMENT = "https://w3id.org/aigov/disagreement/"
+# The named graphs of the dataset: the accepted graph, one graph per source, the Wikidata facts.
+ACCEPTED_GRAPH = "https://w3id.org/aigov/graph/accepted"
+SOURCE_GRAPH = "https://w3id.org/aigov/graph/source/"
+WIKIDATA_GRAPH = "https://w3id.org/aigov/graph/wikidata"
 WD = "http://www.wikidata.org/entity/"
 WDT = "http://www.wikidata.org/prop/direct/"
 
@@ -32,6 +40,8 @@ STANDARD = {
     "void": "http://rdfs.org/ns/void#",
     "dcterms": "http://purl.org/dc/terms/",
     "vann": "http://purl.org/vocab/vann/",
+    "pav": "http://purl.org/pav/",
+    "schema": "http://schema.org/",
 }
 
 # Prefixes written into every published serialization that supports them.

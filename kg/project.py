@@ -26,13 +26,23 @@ class Project(namedtuple("Project", ["root"])):
         return self.root / "ontology" / "shapes.ttl"
 
     @property
-    def facts_dir(self) -> Path:
-        """One YAML file of entities and facts per source."""
-        return self.root / "data" / "facts"
+    def entities(self) -> Path:
+        """The register of entities, shared by every source."""
+        return self.root / "data" / "entities.yaml"
+
+    @property
+    def claims_dir(self) -> Path:
+        """One YAML file per source: what it claims, the names it uses, its unnamed groups."""
+        return self.root / "data" / "claims"
+
+    @property
+    def decisions(self) -> Path:
+        """The curators' recorded decisions: claims preferred or deprecated, with reasons."""
+        return self.root / "data" / "decisions.yaml"
 
     @property
     def sources_dir(self) -> Path:
-        """Source texts (``<id>.txt``) with their metadata records (``<id>.meta.yaml``)."""
+        """Sources' metadata records (``<id>.meta.yaml``), and the texts of quoted sources (``<id>.txt``)."""
         return self.root / "data" / "sources"
 
     @property

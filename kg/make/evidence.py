@@ -70,6 +70,18 @@ def locate(text: str, quote: str, occurrence: int | None = None) -> Span:
     )
 
 
+def locate_name(text: str, name: str) -> Span:
+    """The first occurrence of ``name`` in ``text`` as a word of its own (not inside a longer
+    word): the evidence that the source uses that name."""
+    before = r"(?<!\w)" if name[:1].isalnum() else ""
+    after = r"(?!\w)" if name[-1:].isalnum() else ""
+    match = re.search(before + re.escape(name) + after, text)
+    if match is None:
+        raise QuoteError(f"name not found in the source: {_short(name)!r}", _near_miss(text, name))
+    start, end = match.start(), match.end()
+    return Span(start=start, end=end, exact=name, prefix=text[max(0, start - CONTEXT):start], suffix=text[end:end + CONTEXT])
+
+
 def _short(quote: str) -> str:
     return quote if len(quote) <= 80 else quote[:77] + "..."
 

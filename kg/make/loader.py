@@ -1,40 +1,49 @@
-"""Turn the facts files, their sources and the Wikidata mappings into RDF (rdflib).
+"""Turn the sources, what each claims, the entity register, the curators' decisions and the
+Wikidata mappings into the dataset (rdflib): one named graph per source, the accepted graph,
+and the disagreements.
 
-Each fact becomes its direct triple, so simple queries stay simple, plus a provenance record:
-an OWL 2 axiom annotation (``owl:Axiom`` with ``owl:annotatedSource/Property/Target``) that says
-``prov:wasDerivedFrom`` the source and gives ``aig:evidence``, an ``oa:SpecificResource`` whose
-``oa:TextQuoteSelector`` and ``oa:TextPositionSelector`` locate the exact words. Axiom
-annotations are OWL's own way to annotate a triple, so the whole graph stays OWL 2 DL, loads in
-Protégé, and lives in one default graph that Turtle can hold; the reasoner needs only the direct
-triples (:attr:`Loaded.assertions`).
+- **Source graphs** (``https://w3id.org/aigov/graph/source/<id>``) hold that source's claim
+  nodes (:mod:`kg.make.claims`) with their qualifiers, rank and evidence, the unnamed groups it
+  speaks of and its own description: no direct triple about the world, so dropping the graph
+  retracts exactly that source.
+- **The accepted graph** (``https://w3id.org/aigov/graph/accepted``, the default graph of
+  ``dist/kg.ttl``) holds the entities (type, label, names), the sources' descriptions, the
+  direct triples the acceptance rules (:mod:`kg.make.accept`) derive from the claims, and for
+  each accepted triple one OWL 2 axiom annotation per supporting source: ``prov:wasDerivedFrom``
+  the source, its ``aig:evidence``, the ``aig:claim`` and the claim's qualifiers. Axiom
+  annotations are OWL's own way to annotate a triple, so the graph stays OWL 2 DL and one
+  Turtle file; the reasoner needs only the direct triples (:attr:`Loaded.assertions`).
 """
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from kg.errors import KGError
-from kg.make.evidence import QuoteError, Span, locate
-from kg.make.facts import Entity, Fact, FactFile, Quote, read_facts
+from kg.errors import KGError, excerpt
+from kg.make.accept import Acceptance, Disagreement, accept
+from kg.make.claimfile import ClaimEntry, ClaimFile, Evidence, Qualifiers, read_claims
+from kg.make.claims import A, OA, PROV, SKOS, Claim, Triple, cited_evidence, digest, entity_iri, group_iri, group_node, quoted_evidence
+from kg.make.decisions import Decision, read_decisions
+from kg.make.entities import Entity, read_entities
+from kg.make.evidence import QuoteError, locate, locate_name
 from kg.make.mappings import Mapping, read_mappings
-from kg.namespaces import AIG, ID, PREFIXES, STANDARD, WD
 from kg.make.ontology import Vocabulary, read_ontology
+from kg.make.sources import NORMALIZATIONS, Source, read_source, source_ids
+from kg.namespaces import AIG, PREFIXES, SOURCE_GRAPH, STANDARD, WD
 from kg.project import Project
-from kg.make.sources import Source, read_source
 from kg.suggest import did_you_mean
 
-A = Namespace(AIG)
-OA = Namespace(STANDARD["oa"])
-PROV = Namespace(STANDARD["prov"])
-SKOS = Namespace(STANDARD["skos"])
 DCTERMS = Namespace(STANDARD["dcterms"])
-
-Triple = tuple[Node, Node, Node]
+PAV = Namespace(STANDARD["pav"])
+SCHEMA = Namespace(STANDARD["schema"])
+# Qualifier keys of a claims file -> the annotation property each is written with.
+_QUALIFIERS = {"counted": A.counted, "bound": A.bound, "as_of": A.asOf, "so_far": A.soFar, "regarding": A.regarding,
+               "stated_by": A.statedBy, "start": A.startDate, "end": A.endDate, "note": SKOS.note}
 
 
 @dataclass
@@ -42,22 +51,23 @@ class Loaded:
     """Everything the later build steps need from the inputs."""
 
     vocabulary: Vocabulary
-    data: Graph
+    accepted: Graph
+    source_graphs: dict[str, Graph]
     assertions: Graph
     origins: dict[Triple, list[tuple[str, int]]]
     sources: dict[str, Source]
     entities: dict[str, Entity]
+    claims: list[Claim]
+    acceptance: Acceptance
     mappings: tuple[Mapping, ...]
     enrichment: Graph | None = None
     cached_wikidata_items: int = 0
-    fact_count: int = 0
-    quote_count: int = 0
-    evidence_spans: set[tuple[str, int, int]] = field(default_factory=set)
+    evidence_spans: set[URIRef] = field(default_factory=set)
 
-
-def entity_iri(entity_id: str) -> URIRef:
-    """The IRI of an entity (or source document) with this slug."""
-    return URIRef(ID + entity_id)
+    @property
+    def disagreements(self) -> tuple[Disagreement, ...]:
+        """What the acceptance rules leave or settle between the sources."""
+        return self.acceptance.disagreements
 
 
 def new_graph() -> Graph:
@@ -69,31 +79,25 @@ def new_graph() -> Graph:
 
 
 def load(project: Project) -> Loaded:
-    """Read every input of ``project`` and build its graph; bad input raises :class:`KGError`."""
+    """Read every input of ``project`` and build the dataset; bad input raises :class:`KGError`."""
     vocabulary = read_ontology(project.ontology, project.relative(project.ontology))
-    files = [read_facts(path, project.relative(path)) for path in sorted(project.facts_dir.glob("*.yaml"))]
+    if not project.entities.is_file():
+        raise KGError("no entity register", path=project.relative(project.entities), hint="declare the entities in data/entities.yaml")
+    entities = read_entities(project.entities, project.relative(project.entities))
+    files = [read_claims(path, project.relative(path)) for path in sorted(project.claims_dir.glob("*.yaml"))]
     if not files:
-        raise KGError("no facts files", path=project.relative(project.facts_dir), hint="add data/facts/<source>.yaml")
-    loaded = Loaded(
-        vocabulary=vocabulary,
-        data=new_graph(),
-        assertions=new_graph(),
-        origins=defaultdict(list),
-        sources={},
-        entities={},
-        mappings=(),
-    )
-    builder = _Builder(project, loaded)
-    for facts in files:
-        builder.source(facts)
-    for facts in files:
-        builder.entities(facts)
-    for facts in files:
-        for fact in facts.facts:
-            builder.fact(facts, fact)
-    loaded.mappings = read_mappings(project.mappings, project.relative(project.mappings))
-    for mapping in loaded.mappings:
-        builder.mapping(mapping, project.relative(project.mappings))
+        raise KGError("no claims files", path=project.relative(project.claims_dir), hint="add a source with kg source add")
+    builder = _Builder(project, vocabulary, entities)
+    for claims in files:
+        builder.source(claims)
+    builder.check_every_source_has_claims()
+    for claims in files:
+        builder.claims_of(claims)
+    decisions = read_decisions(project.decisions, project.relative(project.decisions))
+    builder.apply(decisions, project.relative(project.decisions))
+    acceptance = accept(builder.claims, vocabulary)
+    mappings = read_mappings(project.mappings, project.relative(project.mappings))
+    loaded = builder.finish(acceptance, mappings, project.relative(project.mappings))
     _check_namespaces(loaded)
     loaded.enrichment, loaded.cached_wikidata_items = _read_wikidata_files(project)
     return loaded
@@ -117,196 +121,372 @@ def _read_wikidata_files(project: Project) -> tuple[Graph | None, int]:
 
 
 class _Builder:
-    """Adds entities, facts and links to a :class:`Loaded`, checking each against the ontology."""
+    """Reads each source and its claims into :class:`Claim` objects and evidence, checking each
+    term against the ontology and each id against the register, then writes the graphs."""
 
-    def __init__(self, project: Project, loaded: Loaded) -> None:
+    def __init__(self, project: Project, vocabulary: Vocabulary, entities: tuple[Entity, ...]) -> None:
         self.project = project
-        self.loaded = loaded
-        self.where: dict[str, tuple[str, int]] = {}
+        self.vocabulary = vocabulary
+        self.entities = {e.id: e for e in entities}
+        self.register = project.relative(project.entities)
+        self.sources: dict[str, Source] = {}
+        self.groups: dict[str, dict[str, URIRef]] = {}
+        self.group_triples: dict[str, list[Triple]] = defaultdict(list)
+        self.evidence: dict[URIRef, list[Triple]] = {}
+        self.claims: list[Claim] = []
+        self.by_iri: dict[URIRef, Claim] = {}
 
-    def term(self, name: str, kind: str) -> URIRef:
-        """An aig: term the loader writes itself; it must be declared as ``kind``."""
-        if self.loaded.vocabulary.kind_of(name) != kind:
-            raise KGError(
-                f"the ontology does not declare aig:{name} as {kind}",
-                path=self.project.relative(self.project.ontology),
-                hint=f"declare aig:{name} in the ontology; the loader needs it",
-            )
-        return A[name]
+    # --- sources ---------------------------------------------------------------------------
 
-    def source(self, facts: FactFile) -> None:
-        expected = facts.path.rsplit("/", 1)[-1].removesuffix(".yaml")
-        if facts.source != expected:
-            raise KGError(
-                f"source {facts.source!r} does not match the file name {expected!r}",
-                path=facts.path,
-                line=1,
-                hint="name each facts file after its source: data/facts/<source>.yaml",
-            )
-        src = read_source(self.project, facts.source, facts.path, 1)
-        self.loaded.sources[src.id] = src
-        self.where[src.id] = (facts.path, 1)
-        node, data = entity_iri(src.id), self.loaded.data
-        data.add((node, RDF.type, self.term("SourceDocument", "class")))
-        data.add((node, RDF.type, OWL.NamedIndividual))
-        data.add((node, RDFS.label, Literal(src.title, lang="en")))
-        data.add((node, SKOS.editorialNote, Literal(src.title_note, lang="en")))
-        data.add((node, DCTERMS.language, Literal(src.language)))
-        data.add((node, DCTERMS["format"], Literal(src.media_type)))
-        for subject in src.subjects:
-            data.add((node, DCTERMS.subject, Literal(subject, lang="en")))
-        data.add((node, self.term("sha256", "annotation"), Literal(src.sha256)))
-        data.add((node, self.term("namesOriginalSource", "annotation"), Literal(src.original_source)))
+    def source(self, claims: ClaimFile) -> None:
+        expected = claims.path.rsplit("/", 1)[-1].removesuffix(".yaml")
+        if claims.source != expected:
+            raise KGError(f"source {claims.source!r} does not match the file name {expected!r}", path=claims.path, line=1,
+                          hint="name each claims file after its source: data/claims/<source>.yaml")
+        if claims.source in self.entities:
+            raise KGError(f"source id {claims.source!r} is also an entity id in {self.register}", path=claims.path, line=1,
+                          hint="give the source an id of its own")
+        self.sources[claims.source] = read_source(self.project, claims.source, claims.path, 1)
 
-    def entities(self, facts: FactFile) -> None:
-        for entity in facts.entities:
-            if entity.id in self.where:
-                path, line = self.where[entity.id]
-                raise KGError(
-                    f"duplicate id {entity.id!r}, already used at {path}:{line}",
-                    path=facts.path,
-                    line=entity.line,
-                    hint="each entity is declared once; refer to it by id elsewhere",
-                )
-            self.where[entity.id] = (facts.path, entity.line)
-            self.loaded.entities[entity.id] = entity
-            node = entity_iri(entity.id)
-            for name in entity.types:
-                if self.loaded.vocabulary.kind_of(name) != "class":
-                    raise KGError(
-                        f"unknown class aig:{name}",
-                        path=facts.path,
-                        line=entity.line,
-                        hint=_suggest(name, self.loaded.vocabulary.classes, "class"),
-                    )
-                self.assert_triple(facts, (node, RDF.type, A[name]), entity.quotes, entity.line)
-            self.loaded.data.add((node, RDF.type, OWL.NamedIndividual))
-            self.loaded.data.add((node, RDFS.label, Literal(entity.label, lang="en")))
-            for alt in entity.alt_labels:
-                self.loaded.data.add((node, SKOS.altLabel, Literal(alt, lang="en")))
+    def check_every_source_has_claims(self) -> None:
+        for source_id in source_ids(self.project):
+            if source_id not in self.sources:
+                meta = self.project.sources_dir / f"{source_id}.meta.yaml"
+                raise KGError(f"source {source_id!r} has no claims file", path=self.project.relative(meta),
+                              hint=f"write data/claims/{source_id}.yaml (kg source add writes an empty one), or remove the source")
 
-    def fact(self, facts: FactFile, fact: Fact) -> None:
-        vocabulary = self.loaded.vocabulary
-        kind = vocabulary.kind_of(fact.predicate)
-        if kind not in ("object", "datatype"):
-            known = vocabulary.object_properties | vocabulary.datatype_properties
-            raise KGError(
-                f"unknown property aig:{fact.predicate}" if kind is None else f"aig:{fact.predicate} is an {kind}, not a fact property",
-                path=facts.path,
-                line=fact.line,
-                hint=_suggest(fact.predicate, known, "object or data property"),
-            )
-        subject = self.known(fact.subject, facts, fact)
-        if kind == "object":
-            if fact.object is None:
-                raise KGError(
-                    f"aig:{fact.predicate} links two entities: give object:, not value:",
-                    path=facts.path,
-                    line=fact.line,
-                    hint="name the object by its entity id",
-                )
-            obj: Node = self.known(fact.object, facts, fact)
-        else:
-            if fact.value is None:
-                raise KGError(
-                    f"aig:{fact.predicate} takes a literal: give value:, not object:",
-                    path=facts.path,
-                    line=fact.line,
-                    hint="write the value as text, a number or true/false",
-                )
-            obj = _literal(fact, vocabulary.ranges.get(fact.predicate), facts.path)
-        self.assert_triple(facts, (subject, A[fact.predicate], obj), fact.quotes, fact.line)
-        self.loaded.fact_count += 1
+    # --- claims ----------------------------------------------------------------------------
 
-    def known(self, entity_id: str, facts: FactFile, fact: Fact) -> URIRef:
-        if entity_id not in self.where:
-            raise KGError(
-                f"unknown entity id {entity_id!r}",
-                path=facts.path,
-                line=fact.line,
-                hint=_suggest(entity_id, set(self.where), "entity id") + "; or declare it under entities:",
-            )
-        return entity_iri(entity_id)
+    def claims_of(self, file: ClaimFile) -> None:
+        source = self.sources[file.source]
+        scoped: dict[str, URIRef] = {}
+        for group in file.groups:
+            if group.id in self.entities:
+                raise KGError(f"group id {group.id!r} is an entity id of {self.register}", path=file.path, line=group.line,
+                              hint="give the group an id of its own, such as unnamed-" + group.id)
+            node = group_iri(source.id, group.id)
+            scoped[group.id] = node
+            self.group_triples[source.id] += group_node(source.id, group.id, group.label)
+            for evidence in self.evidence_of(source, group.evidence, file.path, group.line):
+                self.group_triples[source.id].append((node, A.evidence, evidence))
+        self.groups[source.id] = scoped
+        for entry in file.names:
+            self.name(file, source, entry)
+        for entry in file.claims:
+            self.claim(file, source, entry)
 
-    def assert_triple(self, facts: FactFile, triple: Triple, quotes: tuple[Quote, ...], line: int) -> None:
-        """Add the direct triple and its axiom annotation with one evidence span per quote."""
-        loaded, data = self.loaded, self.loaded.data
-        source = loaded.sources[facts.source]
-        source_node = entity_iri(source.id)
-        subject, predicate, obj = triple
-        data.add(triple)
-        loaded.assertions.add(triple)
-        loaded.origins[triple].append((facts.path, line))
-        key = "|".join((source.id, subject.n3(), predicate.n3(), obj.n3()))
-        axiom = BNode("fact-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16])
-        if (axiom, RDF.type, OWL.Axiom) in data:
-            raise KGError(
-                "the same fact is stated twice in this file",
-                path=facts.path,
-                line=line,
-                hint="keep one entry and give it both quotes as a list",
-            )
-        data.add((axiom, RDF.type, OWL.Axiom))
-        data.add((axiom, OWL.annotatedSource, subject))
-        data.add((axiom, OWL.annotatedProperty, predicate))
-        data.add((axiom, OWL.annotatedTarget, obj))
-        data.add((axiom, PROV.wasDerivedFrom, source_node))
-        for quote in quotes:
+    def name(self, file: ClaimFile, source: Source, entry) -> None:  # type: ignore[no-untyped-def]
+        subject = self.known(entry.entity, file, source, entry.line)
+        entity = self.entities.get(entry.entity)
+        if entity is not None and entry.name == entity.label:
+            raise KGError(f"{entry.name!r} is the entity's label already", path=file.path, line=entry.line,
+                          hint="list only other names the source uses")
+        evidence = entry.evidence
+        if source.quoted and not evidence.quotes:
             try:
-                span = locate(source.text, quote.text, quote.occurrence)
+                span = locate_name(source.text or "", entry.name)
             except QuoteError as err:
-                raise KGError(str(err), path=facts.path, line=quote.line, hint=err.hint) from None
-            data.add((axiom, self.term("evidence", "annotation"), self.evidence(source.id, span)))
-            loaded.quote_count += 1
+                raise KGError(str(err), path=file.path, line=entry.line, hint=err.hint) from None
+            nodes = (self.add_evidence(*quoted_evidence(source.id, span)),)
+        else:
+            nodes = self.evidence_of(source, evidence, file.path, entry.line)
+            if source.quoted and not any(entry.name in self.exact(n) for n in nodes):
+                raise KGError(f"the quote does not contain the name {entry.name!r}", path=file.path, line=entry.line,
+                              hint="quote words of the source that contain the name")
+        self.add(Claim(source.id, subject, SKOS.altLabel, "altLabel", Literal(entry.name, lang=source.language), (), nodes,
+                       (file.path, entry.line)))
 
-    def evidence(self, source_id: str, span: Span) -> URIRef:
-        """The oa:SpecificResource for ``span``; the same span always gets the same IRI."""
-        node = URIRef(f"{ID}evidence/{source_id}/{span.start}-{span.end}")
-        quote, position = URIRef(f"{node}/quote"), URIRef(f"{node}/position")
-        data = self.loaded.data
-        data.add((node, RDF.type, OA.SpecificResource))
-        data.add((node, OA.hasSource, entity_iri(source_id)))
-        data.add((node, OA.hasSelector, quote))
-        data.add((node, OA.hasSelector, position))
-        data.add((quote, RDF.type, OA.TextQuoteSelector))
-        data.add((quote, OA.exact, Literal(span.exact)))
-        data.add((quote, OA.prefix, Literal(span.prefix)))
-        data.add((quote, OA.suffix, Literal(span.suffix)))
-        data.add((position, RDF.type, OA.TextPositionSelector))
-        data.add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
-        data.add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
-        self.loaded.evidence_spans.add((source_id, span.start, span.end))
+    def claim(self, file: ClaimFile, source: Source, entry: ClaimEntry) -> None:
+        vocabulary, name = self.vocabulary, entry.property
+        if name not in vocabulary.claimable:
+            kind = vocabulary.kind_of(name)
+            raise KGError(
+                f"unknown property aig:{name}" if kind is None else f"aig:{name} is an {kind}, not a property a claim can state",
+                path=file.path,
+                line=entry.line,
+                hint=_suggest(name, vocabulary.claimable, "property"),
+            )
+        subject = self.known(entry.subject, file, source, entry.line)
+        if vocabulary.kind_of(name) == "object":
+            if entry.object is None:
+                raise KGError(f"aig:{name} links two entities: give object:, not value:", path=file.path, line=entry.line,
+                              hint="name the object by its entity id")
+            value: Node = self.known(entry.object, file, source, entry.line)
+        else:
+            if entry.value is None:
+                raise KGError(f"aig:{name} takes a literal: give value:, not object:", path=file.path, line=entry.line,
+                              hint="write the value as text, a number, a date or true/false")
+            value = _literal(name, entry.value, vocabulary.ranges.get(name), file.path, entry.line)
+        qualifiers = self.qualifiers(file, source, entry)
+        evidence = self.evidence_of(source, entry.evidence, file.path, entry.line)
+        self.add(Claim(source.id, subject, A[name], name, value, qualifiers, evidence, (file.path, entry.line)))
+
+    def qualifiers(self, file: ClaimFile, source: Source, entry: ClaimEntry) -> tuple[tuple[URIRef, Node], ...]:
+        q: Qualifiers = entry.qualifiers
+        rule = self.vocabulary.rule(entry.property)
+        where = dict(path=file.path, line=entry.line)
+        if rule == "NoValue" and (q.counted is None or q.bound is None):
+            raise KGError(f"aig:{entry.property} is a reported count: it needs counted: and bound:", **where,
+                          hint="counted: nations | nations and organizations | unspecified parties; "
+                               "bound: exactly | about | more than | at least | fewer than | at most")
+        if rule != "NoValue" and (q.counted or q.bound or q.so_far):
+            raise KGError(f"counted:, bound: and as_of: so far qualify reported counts, not aig:{entry.property}", **where,
+                          hint="remove them, or use a count property such as signatoryCount")
+        if entry.property == "declineReason" and q.regarding is None:
+            raise KGError("a reason for declining needs regarding: the pledge it is about", **where, hint="add regarding: <pledge id>")
+        if (q.regarding or q.stated_by) and entry.property != "declineReason":
+            raise KGError(f"regarding: and stated_by: qualify a reason for declining, not aig:{entry.property}", **where,
+                          hint="remove them; say who said what with claimed, emphasized or another property")
+        if q.start and q.end and q.end < q.start:
+            raise KGError("end is before start", **where, hint="check both dates")
+        pairs: list[tuple[URIRef, Node]] = []
+        for key, prop in _QUALIFIERS.items():
+            raw = getattr(q, key)
+            if raw is None or raw is False:
+                continue
+            if key in ("counted", "bound"):
+                node: Node = A[raw]
+            elif key == "regarding":
+                node = self.known(raw, file, source, entry.line)
+            elif isinstance(raw, dt.date):
+                node = Literal(raw.isoformat(), datatype=XSD.date)
+            elif raw is True:
+                node = Literal("true", datatype=XSD.boolean)
+            else:
+                node = Literal(raw, lang="en")
+            pairs.append((prop, node))
+        return tuple(sorted(pairs))
+
+    def evidence_of(self, source: Source, evidence: Evidence, path: str, line: int) -> tuple[URIRef, ...]:
+        """The evidence nodes of an entry; a quote for a cited page or a locator for a quoted
+        text is refused."""
+        if source.quoted:
+            if evidence.locators:
+                raise KGError(f"{source.id} is a quoted source: give quote: (its exact words), not locator:", path=path, line=line,
+                              hint="a locator is for cited pages, whose text the project does not keep")
+            nodes = []
+            for quote in evidence.quotes:
+                try:
+                    span = locate(source.text or "", quote.text, quote.occurrence)
+                except QuoteError as err:
+                    raise KGError(str(err), path=path, line=quote.line, hint=err.hint) from None
+                nodes.append(self.add_evidence(*quoted_evidence(source.id, span)))
+            return tuple(nodes)
+        if evidence.quotes:
+            raise KGError(f"{source.id} is a cited page: give locator: (where on the page, in our words), not quote:",
+                          path=path, line=line, hint="no sentence of a cited page is copied into the repository")
+        return tuple(self.add_evidence(*cited_evidence(source.id, locator)) for locator in evidence.locators)
+
+    def add_evidence(self, node: URIRef, triples: list[Triple]) -> URIRef:
+        self.evidence[node] = triples
         return node
 
-    def mapping(self, mapping: Mapping, shown_as: str) -> None:
-        if mapping.entity_id not in self.loaded.entities:
-            raise KGError(
-                f"aigid:{mapping.entity_id} is not an entity of any facts file",
-                path=shown_as,
-                line=mapping.line,
-                hint=_suggest(mapping.entity_id, set(self.loaded.entities), "entity id"),
-            )
-        triple = (entity_iri(mapping.entity_id), OWL.sameAs, URIRef(WD + mapping.qid))
-        self.loaded.data.add(triple)
-        self.loaded.assertions.add(triple)
-        self.loaded.origins[triple].append((shown_as, mapping.line))
+    def exact(self, node: URIRef) -> str:
+        return next((str(o) for _, p, o in self.evidence[node] if p == OA.exact), "")
 
+    def known(self, entity_id: str, file: ClaimFile, source: Source, line: int) -> URIRef:
+        scoped = self.groups.get(source.id, {})
+        if entity_id in scoped:
+            return scoped[entity_id]
+        if entity_id not in self.entities:
+            known = set(self.entities) | set(scoped)
+            raise KGError(f"unknown entity id {entity_id!r}", path=file.path, line=line,
+                          hint=_suggest(entity_id, known, "entity id") + f"; or declare it in {self.register}")
+        return entity_iri(entity_id)
 
-def _literal(fact: Fact, range_: URIRef | None, path: str) -> Literal:
-    value = fact.value
+    def add(self, claim: Claim) -> None:
+        if claim.iri in self.by_iri:
+            path, line = self.by_iri[claim.iri].origin
+            raise KGError(f"the same claim is stated twice in this file (first on line {line})", path=claim.origin[0],
+                          line=claim.origin[1], hint="keep one entry and give it both quotes or locators as a list")
+        self.by_iri[claim.iri] = claim
+        self.claims.append(claim)
 
-    def refuse(expected: str) -> KGError:
-        return KGError(
-            f"aig:{fact.predicate} takes {expected}, got {value!r}",
-            path=path,
-            line=fact.line,
-            hint=f"the range of aig:{fact.predicate} in the ontology is {range_ or 'English text'}",
+    # --- decisions ---------------------------------------------------------------------------
+
+    def apply(self, decisions: tuple[Decision, ...], shown_as: str) -> None:
+        """Give each decision's rank to the claims it names; a decision naming none is an error."""
+        for decision in decisions:
+            subject = entity_iri(decision.subject)
+            if decision.object is not None:
+                value: Node = entity_iri(decision.object)
+            else:
+                value = _literal(decision.property, decision.value, self.vocabulary.ranges.get(decision.property), shown_as, decision.line)
+            matched = [c for c in self.claims if c.subject == subject and c.name == decision.property and c.value == value
+                       and (decision.source is None or c.source == decision.source)]
+            if not matched:
+                raise KGError("the decision names no claim (no source claims that subject, property and value)", path=shown_as,
+                              line=decision.line, hint="check the ids and the value against data/claims/, or remove the decision")
+            for claim in matched:
+                claim.rank, claim.rank_reason = decision.rank, decision.reason
+
+    # --- graphs ------------------------------------------------------------------------------
+
+    def label_of(self, disagreement: Disagreement) -> str:
+        """'<subject>: <property> (, <property>)', in the entities' and the ontology's labels."""
+        subject = str(disagreement.subject).removeprefix(str(entity_iri("")))
+        entity = self.entities.get(subject)
+        names = [str(self.vocabulary.graph.value(p, RDFS.label) or p) for p in disagreement.properties]
+        return f"{entity.label if entity else subject}: {' or '.join(names)}"
+
+    def finish(self, acceptance: Acceptance, mappings: tuple[Mapping, ...], mappings_shown: str) -> Loaded:
+        accepted, assertions = new_graph(), new_graph()
+        origins: dict[Triple, list[tuple[str, int]]] = defaultdict(list)
+        for entity in self.entities.values():
+            node = entity_iri(entity.id)
+            accepted.add((node, RDF.type, OWL.NamedIndividual))
+            accepted.add((node, RDFS.label, Literal(entity.label, lang="en")))
+            for alt in entity.alt_labels:
+                accepted.add((node, SKOS.altLabel, Literal(alt, lang="en")))
+            if entity.note:
+                accepted.add((node, SKOS.editorialNote, Literal(entity.note, lang="en")))
+            for name in entity.types:
+                if self.vocabulary.kind_of(name) != "class":
+                    raise KGError(f"unknown class aig:{name}", path=self.register, line=entity.line,
+                                  hint=_suggest(name, self.vocabulary.classes, "class"))
+                triple = (node, RDF.type, A[name])
+                accepted.add(triple)
+                assertions.add(triple)
+                origins[triple].append((self.register, entity.line))
+        source_graphs = {}
+        for source_id, source in sorted(self.sources.items()):
+            graph = new_graph()
+            groups = self.group_triples[source_id]
+            mentioned = [t for s, p, o in groups if p == A.evidence for t in self.evidence[o]]
+            for triple in _describe(source) + groups + mentioned:
+                graph.add(triple)
+                accepted.add(triple)
+                if triple[1] == RDF.type and triple[2] == A.UnnamedGroup:
+                    assertions.add(triple)
+            source_graphs[source_id] = graph
+        for claim in self.claims:
+            graph = source_graphs[claim.source]
+            for triple in claim.node():
+                graph.add(triple)
+            for node in claim.evidence:
+                for triple in self.evidence[node]:
+                    graph.add(triple)
+        spans: set[URIRef] = set()
+        for claim in acceptance.accepted:
+            accepted.add(claim.triple)
+            if self.vocabulary.kind_of(claim.name) in ("object", "datatype"):
+                assertions.add(claim.triple)
+            origins[claim.triple].append(claim.origin)
+            axiom = BNode("fact-" + digest(str(claim.iri)))
+            accepted.add((axiom, RDF.type, OWL.Axiom))
+            accepted.add((axiom, OWL.annotatedSource, claim.subject))
+            accepted.add((axiom, OWL.annotatedProperty, claim.prop))
+            accepted.add((axiom, OWL.annotatedTarget, claim.value))
+            accepted.add((axiom, PROV.wasDerivedFrom, entity_iri(claim.source)))
+            accepted.add((axiom, A.claim, claim.iri))
+            for p, o in claim.qualifiers:
+                accepted.add((axiom, p, o))
+            for node in claim.evidence:
+                accepted.add((axiom, A.evidence, node))
+                spans.add(node)
+                for triple in self.evidence[node]:
+                    accepted.add(triple)
+        for disagreement in acceptance.disagreements:
+            for triple in _disagreement_triples(disagreement, self.label_of(disagreement)):
+                accepted.add(triple)
+        entity_ids = set(self.entities)
+        for mapping in mappings:
+            if mapping.entity_id not in entity_ids:
+                raise KGError(f"aigid:{mapping.entity_id} is not an entity of {self.register}", path=mappings_shown, line=mapping.line,
+                              hint=_suggest(mapping.entity_id, entity_ids, "entity id"))
+            triple = (entity_iri(mapping.entity_id), OWL.sameAs, URIRef(WD + mapping.qid))
+            accepted.add(triple)
+            assertions.add(triple)
+            origins[triple].append((mappings_shown, mapping.line))
+        return Loaded(
+            vocabulary=self.vocabulary,
+            accepted=accepted,
+            source_graphs=source_graphs,
+            assertions=assertions,
+            origins=origins,
+            sources=self.sources,
+            entities=self.entities,
+            claims=self.claims,
+            acceptance=acceptance,
+            mappings=mappings,
+            evidence_spans=spans,
         )
+
+
+def source_graph_iri(source_id: str) -> URIRef:
+    """The IRI of the named graph that holds one source's claims."""
+    return URIRef(SOURCE_GRAPH + source_id)
+
+
+def _describe(source: Source) -> list[Triple]:
+    """The description of a source: its kind and citation metadata; a field the page does not
+    give is recorded as ``aig:notGiven``."""
+    node = entity_iri(source.id)
+    triples: list[Triple] = [
+        (node, RDF.type, OWL.NamedIndividual),
+        (node, RDF.type, A.SourceDocument),
+        (node, RDF.type, A.QuotedSource if source.quoted else A.CitedSource),
+        (node, RDFS.label, Literal(source.label, lang="en")),
+        (node, DCTERMS.language, Literal(source.language)),
+    ]
+    triples += [(node, DCTERMS.subject, Literal(s, lang="en")) for s in source.subjects]
+    if source.original_source:
+        triples.append((node, A.namesOriginalSource, Literal(source.original_source)))
+    if source.label_is_ours:
+        note = source.note if source.quoted else "Descriptive title written by aigov-kg; the page as stored shows no title."
+        triples.append((node, SKOS.editorialNote, Literal(note or "", lang="en")))
+    if source.quoted:
+        triples += [
+            (node, DCTERMS["format"], Literal(source.media_type or "")),
+            (node, A.sha256, Literal(source.sha256 or "")),
+            (node, A.characterCount, Literal(len(source.text or ""), datatype=XSD.nonNegativeInteger)),
+            (node, A.normalization, A[NORMALIZATIONS[source.normalization or ""]]),
+            (node, A.rights, Literal(source.rights or "", lang="en")),
+        ]
+        return triples
+    triples.append((node, SCHEMA.url, URIRef(source.url or "")))
+    triples.append((node, PAV.retrievedOn, Literal((source.retrieved or dt.date.min).isoformat(), datatype=XSD.date)))
+    if source.title is not None:
+        triples.append((node, DCTERMS.title, Literal(source.title, lang=source.language)))
+    if source.publisher is not None:
+        triples.append((node, DCTERMS.publisher, Literal(source.publisher)))
+    triples += [(node, DCTERMS.creator, Literal(a)) for a in source.authors or ()]
+    if source.published is not None:
+        triples.append((node, DCTERMS.issued, Literal(source.published.isoformat(), datatype=XSD.date)))
+    triples += [(node, A.copyAt, URIRef(url)) for url in source.copies]
+    fields = {"title": DCTERMS.title, "authors": DCTERMS.creator, "published": DCTERMS.issued, "publisher": DCTERMS.publisher}
+    triples += [(node, A.notGiven, fields[name]) for name in source.not_given()]
+    if source.note:
+        triples.append((node, SKOS.note, Literal(source.note, lang="en")))
+    return triples
+
+
+def _disagreement_triples(d: Disagreement, label: str) -> list[Triple]:
+    triples: list[Triple] = [
+        (d.iri, RDF.type, OWL.NamedIndividual),
+        (d.iri, RDF.type, A.Disagreement),
+        (d.iri, RDFS.label, Literal(label, lang="en")),
+        (d.iri, A.contestedSubject, d.subject),
+        (d.iri, A.settlement, A[d.settlement]),
+        (d.iri, RDFS.comment, Literal(d.explanation, lang="en")),
+    ]
+    triples += [(d.iri, A.contestedProperty, p) for p in d.properties]
+    if d.object is not None:
+        triples.append((d.iri, A.contestedObject, d.object))
+    triples += [(d.iri, A.involvesClaim, c.iri) for c in d.claims]
+    triples += [(d.iri, A.acceptedClaim, c.iri) for c in d.accepted]
+    return triples
+
+
+def _literal(name: str, value: object, range_: URIRef | None, path: str, line: int) -> Literal:
+    def refuse(expected: str) -> KGError:
+        return KGError(f"aig:{name} takes {expected}, got {excerpt(value)}", path=path, line=line,
+                       hint=f"the range of aig:{name} in the ontology is {range_ or 'English text'}")
 
     if range_ is None or range_ == RDF.langString:
         if not isinstance(value, str):
-            raise refuse("English text")
-        return Literal(value, lang="en")
+            raise refuse("text in our words")
+        return Literal(value.strip(), lang="en")
     if range_ in (XSD.integer, XSD.nonNegativeInteger):
         if not isinstance(value, int) or isinstance(value, bool) or (range_ == XSD.nonNegativeInteger and value < 0):
             raise refuse("a whole number" + (" from 0" if range_ == XSD.nonNegativeInteger else ""))
@@ -315,6 +495,10 @@ def _literal(fact: Fact, range_: URIRef | None, path: str) -> Literal:
         if not isinstance(value, bool):
             raise refuse("true or false")
         return Literal("true" if value else "false", datatype=XSD.boolean)
+    if range_ == XSD.date:
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise refuse("a date, YYYY-MM-DD")
+        return Literal(value.isoformat(), datatype=XSD.date)
     raise refuse(f"a literal of a datatype the loader cannot write ({range_})")
 
 
@@ -322,17 +506,22 @@ def _suggest(name: str, known: set[str] | frozenset[str], what: str) -> str:
     return did_you_mean(name, known).strip() or f"use a declared {what}"
 
 
+_ALLOWED = tuple(STANDARD.values())
+
+
 def _check_namespaces(loaded: Loaded) -> None:
     """Refuse any predicate or class outside the ontology and the allowed standard vocabularies."""
-    allowed = tuple(STANDARD.values())
     vocabulary = loaded.vocabulary
-    for _, predicate, obj in loaded.data:
-        for term in (predicate, obj if predicate == RDF.type else None):
-            if term is None:
-                continue
-            iri = str(term)
-            if iri.startswith(AIG):
-                if vocabulary.kind_of(iri[len(AIG):]) is None:
-                    raise KGError(f"the graph uses undeclared term aig:{iri[len(AIG):]}", hint="declare it in ontology/aigov.ttl")
-            elif not iri.startswith(allowed):
-                raise KGError(f"the graph uses {iri}, outside the allowed namespaces", hint="use a term of the ontology or of " + ", ".join(STANDARD))
+    graphs = [loaded.accepted, *loaded.source_graphs.values()]
+    for graph in graphs:
+        for _, predicate, obj in graph:
+            for term in (predicate, obj if predicate == RDF.type else None):
+                if term is None:
+                    continue
+                iri = str(term)
+                if iri.startswith(AIG):
+                    if vocabulary.kind_of(iri[len(AIG):]) is None:
+                        raise KGError(f"the graph uses undeclared term aig:{iri[len(AIG):]}", hint="declare it in ontology/aigov.ttl")
+                elif not iri.startswith(_ALLOWED):
+                    raise KGError(f"the graph uses {iri}, outside the allowed namespaces", hint="use a term of the ontology or of " + ", ".join(STANDARD))
+

@@ -1,10 +1,13 @@
-"""Serialize the graph into ``dist/``: byte-identical from run to run, and swapped in whole.
+"""Serialize the dataset into ``dist/``: byte-identical from run to run, and swapped in whole.
 
-Turtle comes from rdflib's ``longturtle`` writer, which sorts; N-Triples are rdflib's lines
-sorted; JSON-LD and RDF/XML are written by pyoxigraph from those sorted lines, so no output
-depends on hash order (rdflib issue #3545). Blank nodes in the ontology (lists, disjointness
-axioms) are given canonical labels (rdflib's RGDA1) before writing; those of the facts already have
-labels derived from the fact itself.
+The whole dataset (the accepted graph, each source's graph, the Wikidata facts) goes to
+``kg.trig`` and ``kg.nq``; the accepted graph alone to ``kg.ttl``, ``.nt``, ``.jsonld``, and
+with the ontology to ``kg.owl`` (RDF/XML, for Protégé). Turtle comes from rdflib's
+``longturtle`` writer, which sorts; N-Triples and N-Quads are rdflib's lines sorted; JSON-LD,
+RDF/XML and TriG are written by pyoxigraph from those sorted lines, so no output depends on
+hash order (rdflib issue #3545). Blank nodes in the ontology (lists, disjointness axioms) are
+given canonical labels (rdflib's RGDA1) before writing; the axiom records of the accepted graph
+already have labels derived from their claim.
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import OWL, RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_canonical_graph
 
-from kg.make.loader import Loaded, new_graph
-from kg.namespaces import AIG, DATASET, ID, ONTOLOGY_IRI, PREFIXES, STANDARD, WD
+from kg.make.loader import Loaded, new_graph, source_graph_iri
+from kg.namespaces import ACCEPTED_GRAPH, AIG, DATASET, ID, ONTOLOGY_IRI, PREFIXES, SOURCE_GRAPH, STANDARD, WD, WIKIDATA_GRAPH
 from kg.project import Project
 
 DIST_BASE = "https://w3id.org/aigov/dist/"
@@ -33,6 +36,9 @@ VOID = Namespace(STANDARD["void"])
 DCAT = Namespace(STANDARD["dcat"])
 DCTERMS = Namespace(STANDARD["dcterms"])
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+# The IRI of dist/kg.owl, the ontology and the accepted graph in one OWL document.
+KG_DOCUMENT = "https://w3id.org/aigov/kg"
 
 # file name suffix -> media type, for the DCAT distributions
 MEDIA_TYPES = {
@@ -41,6 +47,8 @@ MEDIA_TYPES = {
     ".jsonld": "application/ld+json",
     ".owl": "application/rdf+xml",
     ".tsv": "text/tab-separated-values",
+    ".trig": "application/trig",
+    ".nq": "application/n-quads",
 }
 
 
@@ -70,11 +78,12 @@ def ntriples(graph: Graph) -> bytes:
     return ("\n".join(sorted(line for line in lines if line.strip())) + "\n").encode("utf-8")
 
 
-def oxigraph_format(nt: bytes, fmt: pyoxigraph.RdfFormat) -> bytes:
-    """Re-serialize sorted N-Triples with pyoxigraph, keeping their order."""
-    triples = list(pyoxigraph.parse(nt, format=pyoxigraph.RdfFormat.N_TRIPLES))
-    prefixes = PREFIXES if fmt == pyoxigraph.RdfFormat.RDF_XML else None
-    out = pyoxigraph.serialize(triples, format=fmt, prefixes=prefixes)
+def oxigraph_format(nt: bytes, fmt: pyoxigraph.RdfFormat, quads: bool = False) -> bytes:
+    """Re-serialize sorted N-Triples (N-Quads when ``quads``) with pyoxigraph, keeping their order."""
+    source = pyoxigraph.RdfFormat.N_QUADS if quads else pyoxigraph.RdfFormat.N_TRIPLES
+    parsed = list(pyoxigraph.parse(nt, format=source))
+    prefixes = PREFIXES if fmt in (pyoxigraph.RdfFormat.RDF_XML, pyoxigraph.RdfFormat.TRIG) else None
+    out = pyoxigraph.serialize(parsed, format=fmt, prefixes=prefixes)
     return out if out.endswith(b"\n") else out + b"\n"
 
 
@@ -91,35 +100,82 @@ def serializations(stem: str, graph: Graph, rdfxml: bool = False) -> dict[str, b
     return files
 
 
+def named_graphs(loaded: Loaded) -> dict[str, Graph]:
+    """Every graph of the dataset by its IRI: the accepted graph, one graph per source, and the
+    Wikidata facts when the project has them."""
+    graphs = {ACCEPTED_GRAPH: loaded.accepted}
+    graphs.update({str(source_graph_iri(s)): g for s, g in sorted(loaded.source_graphs.items())})
+    if loaded.enrichment is not None:
+        graphs[WIKIDATA_GRAPH] = loaded.enrichment
+    return graphs
+
+
+def nquads(graphs: dict[str, Graph]) -> bytes:
+    """N-Quads of ``graphs``, one quad a line, lines sorted."""
+    lines = []
+    for iri, graph in graphs.items():
+        suffix = f" <{iri}> .".encode()
+        lines += [line[:-2] + suffix for line in ntriples(graph).splitlines() if line.strip()]
+    return b"\n".join(sorted(lines)) + b"\n"
+
+
+def with_ontology(ontology: Graph, data: Graph) -> Graph:
+    """The ontology and the accepted graph in one OWL document, for Protégé: the ontology's own
+    header is replaced by one naming this document, derived from the ontology."""
+    merged = new_graph()
+    header = URIRef(KG_DOCUMENT)
+    for triple in ontology:
+        if triple[0] != URIRef(ONTOLOGY_IRI):
+            merged.add(triple)
+    for triple in data:
+        merged.add(triple)
+    merged.add((header, RDF.type, OWL.Ontology))
+    merged.add((header, DCTERMS.title, Literal("aigov-kg: the ontology and the accepted graph", lang="en")))
+    merged.add((header, DCTERMS.license, LICENSE))
+    merged.add((header, URIRef(STANDARD["prov"] + "wasDerivedFrom"), URIRef(ONTOLOGY_IRI)))
+    merged.add((header, RDFS.comment, Literal(
+        "The ontology with the accepted graph's instance data, in one file for Protégé and other OWL tools; "
+        "the claims of each source are in dist/kg.trig.", lang="en")))
+    return merged
+
+
 def render(project: Project, loaded: Loaded) -> dict[str, bytes]:
     """Every file of ``dist/``, as bytes, by name."""
     ontology = canonical(loaded.vocabulary.graph)
-    data = loaded.data  # its only blank nodes are the fact records, labelled from the fact itself
+    data = loaded.accepted  # its only blank nodes are the axiom records, labelled from their claim
     files: dict[str, bytes] = {}
     files.update(serializations("ontology", ontology, rdfxml=True))
     files.update(serializations("kg", data))
+    files["kg.owl"] = oxigraph_format(ntriples(with_ontology(ontology, data)), pyoxigraph.RdfFormat.RDF_XML)
+    graphs = named_graphs(loaded)
+    files["kg.nq"] = nquads(graphs)
+    files["kg.trig"] = oxigraph_format(files["kg.nq"], pyoxigraph.RdfFormat.TRIG, quads=True)
     if loaded.enrichment is not None:
         files.update(serializations(ENRICHMENT_STEM, loaded.enrichment))
     files["shapes.ttl"] = project.shapes.read_bytes()
     files[project.mappings.name] = project.mappings.read_bytes()
-    files["void.ttl"] = turtle(void_description(loaded, ontology, data, files))
+    files["void.ttl"] = turtle(void_description(loaded, ontology, graphs, files))
     files["SHA256SUMS"] = "".join(
         f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in sorted(files.items())
     ).encode("utf-8")
     return files
 
 
-def void_description(loaded: Loaded, ontology: Graph, data: Graph, files: dict[str, bytes]) -> Graph:
-    """VoID statistics and DCAT distributions (size, media type, SHA-256) of the published files."""
+def void_description(loaded: Loaded, ontology: Graph, graphs: dict[str, Graph], files: dict[str, bytes]) -> Graph:
+    """VoID statistics of the dataset and of each of its graphs, and DCAT distributions (size,
+    media type, SHA-256) of the published files."""
     g = new_graph()
     g.bind("spdx", SPDX)
+    g.bind("sd", SD)
+    data = loaded.accepted
     dataset = URIRef(DATASET)
     g.add((dataset, RDF.type, VOID.Dataset))
     g.add((dataset, RDF.type, DCAT.Dataset))
     g.add((dataset, DCTERMS.title, Literal("aigov-kg: a knowledge graph of AI governance", lang="en")))
     g.add((dataset, DCTERMS.description, Literal(
-        "Summits, nations, blocs, initiatives and pledges of AI governance, and who endorsed or declined what, "
-        "each fact with the exact words of its source.", lang="en")))
+        "Summits, nations, blocs, initiatives and pledges of AI governance, and who endorsed or declined what: what each "
+        "source claims, in a named graph of its own, with its evidence, and the accepted graph derived from the claims "
+        "by rules anyone can read, with every disagreement between sources.", lang="en")))
     g.add((dataset, DCTERMS.license, LICENSE))
     g.add((dataset, VOID.uriSpace, Literal(ID)))
     g.add((dataset, VOID.vocabulary, URIRef(AIG)))
@@ -137,6 +193,25 @@ def void_description(loaded: Loaded, ontology: Graph, data: Graph, files: dict[s
         g.add((dataset, VOID.classPartition, part))
         g.add((part, VOID["class"], cls))
         g.add((part, VOID.entities, _int(count)))
+
+    for iri, graph in graphs.items():
+        node = URIRef(iri)
+        g.add((dataset, VOID.subset, node))
+        g.add((node, RDF.type, VOID.Dataset))
+        g.add((node, SD.name, node))
+        _count(g, node, graph)
+        if iri == ACCEPTED_GRAPH:
+            g.add((node, DCTERMS.title, Literal("the accepted graph", lang="en")))
+            g.add((node, DCTERMS.license, LICENSE))
+            g.add((node, DCTERMS.description, Literal(
+                "The direct triples derived from the claims by the acceptance rules, the entities, the sources and the "
+                "disagreements; the default graph of dist/kg.ttl.", lang="en")))
+        elif iri.startswith(SOURCE_GRAPH):
+            source = iri[len(SOURCE_GRAPH):]
+            g.add((node, DCTERMS.title, Literal(f"the claims of {source}", lang="en")))
+            g.add((node, DCTERMS.source, URIRef(ID + source)))
+            g.add((node, DCTERMS.license, LICENSE))
+            g.add((node, VOID.entities, _int(sum(1 for _ in graph.subjects(RDF.type, URIRef(AIG + "Claim"))))))
 
     ontology_subset = URIRef(f"{DATASET}/ontology")
     g.add((dataset, VOID.subset, ontology_subset))
@@ -157,15 +232,11 @@ def void_description(loaded: Loaded, ontology: Graph, data: Graph, files: dict[s
     g.add((linkset, VOID.triples, _int(len(links))))
 
     if loaded.enrichment is not None:
-        from kg.use.store import ENRICHMENT_GRAPH
-
-        enrichment = URIRef(ENRICHMENT_GRAPH)
-        g.add((dataset, DCTERMS.hasPart, enrichment))
+        enrichment = URIRef(WIKIDATA_GRAPH)
         for p, o in loaded.enrichment.predicate_objects(enrichment):
-            if p != VOID.propertyPartition:
+            if p != VOID.propertyPartition and p != VOID.triples:
                 g.add((enrichment, p, o))
         g.add((enrichment, URIRef(STANDARD["prov"] + "wasDerivedFrom"), URIRef("https://www.wikidata.org/")))
-        g.add((enrichment, VOID.triples, _int(len(loaded.enrichment))))
         for name in sorted(files):
             if name.startswith(ENRICHMENT_STEM + "."):
                 g.add((enrichment, DCAT.distribution, URIRef(f"{DATASET}/distribution/{name}")))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -11,10 +12,11 @@ from kg.make.loader import Loaded, load
 from kg.project import Project
 
 STEPS: dict[str, str] = {
-    "load": "read ontology, sources, facts and mappings; locate every quote; build the RDF",
+    "load": "read ontology, entities, sources, claims, decisions and mappings; locate every quote; "
+            "build each source's graph and derive the accepted graph by the acceptance rules",
     "validate": "SHACL shapes (pySHACL) and the queries/qc/*-violation.rq checks (pyoxigraph)",
-    "reason": "OWL 2 consistency and class satisfiability with HermiT (owlready2, Java)",
-    "publish": "write dist/ (Turtle, N-Triples, JSON-LD, RDF/XML, VoID+DCAT, SHA256SUMS) atomically",
+    "reason": "OWL 2 consistency and class satisfiability of the accepted graph with HermiT (owlready2, Java)",
+    "publish": "write dist/ (TriG, N-Quads, Turtle, N-Triples, JSON-LD, RDF/XML, VoID+DCAT, SHA256SUMS) atomically",
 }
 
 
@@ -45,21 +47,26 @@ def run(project: Project, until: str = "publish", say: Callable[[str], None] = p
     def do_load() -> str:
         nonlocal loaded
         loaded = load(project)
-        linked = len(loaded.mappings)
+        kinds = Counter(s.kind for s in loaded.sources.values())
+        unsettled = sum(1 for d in loaded.disagreements if d.settlement == "Unsettled")
+        triples = len(loaded.accepted) + sum(len(g) for g in loaded.source_graphs.values())
         return (
-            f"{len(loaded.sources)} source(s), {len(loaded.entities)} entities ({linked} linked to Wikidata), "
-            f"{loaded.fact_count} facts, {loaded.quote_count} evidence quotes "
-            f"({len(loaded.evidence_spans)} distinct spans), {len(loaded.data)} triples; "
-            f"Wikidata: {loaded.cached_wikidata_items} item(s) cached, "
+            f"{len(loaded.sources)} source(s) ({kinds['quoted']} quoted, {kinds['cited']} cited), "
+            f"{len(loaded.entities)} entities ({len(loaded.mappings)} linked to Wikidata), "
+            f"{len(loaded.claims)} claims, {len(loaded.acceptance.accepted)} accepted; "
+            f"{len(loaded.disagreements)} disagreement(s) ({unsettled} unsettled; kg conflicts lists them); "
+            f"{triples} triples; Wikidata: {loaded.cached_wikidata_items} item(s) cached, "
             f"{_wikidata_facts(loaded)} fact(s) pulled by kg link enrich"
         )
 
     def do_validate() -> str:
+        from kg.make.loader import source_graph_iri
         from kg.make.validate import check_shapes, run_qc, to_store
 
         assert loaded is not None
-        results = [check_shapes(project, loaded.vocabulary.graph, loaded.data)]
-        results += run_qc(project, to_store(loaded.vocabulary.graph, loaded.data))
+        results = [check_shapes(project, loaded.vocabulary.graph, [loaded.accepted, *loaded.source_graphs.values()])]
+        named = {str(source_graph_iri(s)): g for s, g in loaded.source_graphs.items()}
+        results += run_qc(project, to_store([loaded.vocabulary.graph, loaded.accepted], named))
         failed = [r for r in results if not r.passed]
         if failed:
             detail = "; ".join(f"{r.name}: " + " | ".join(r.problems[:5]) for r in failed)
@@ -71,7 +78,8 @@ def run(project: Project, until: str = "publish", say: Callable[[str], None] = p
 
         assert loaded is not None
         reason(loaded.vocabulary.graph, loaded.assertions, loaded.origins)
-        return f"consistent; every class satisfiable ({len(loaded.vocabulary.classes)} aig: classes, {len(loaded.assertions)} asserted triples)"
+        return (f"the accepted graph is consistent; every class satisfiable ({len(loaded.vocabulary.classes)} aig: classes, "
+                f"{len(loaded.assertions)} asserted triples)")
 
     def do_publish() -> str:
         from kg.make.publish import render, write_dist

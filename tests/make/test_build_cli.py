@@ -12,9 +12,11 @@ import pytest
 
 from tests.conftest import ROOT, SOURCE_ID, edit, run_build
 
-FACTS = f"data/facts/{SOURCE_ID}.yaml"
+CLAIMS = f"data/claims/{SOURCE_ID}.yaml"
+ENTITIES = "data/entities.yaml"
 MAPPINGS = "data/mappings/wikidata.sssom.tsv"
 META = f"data/sources/{SOURCE_ID}.meta.yaml"
+CITED = "data/claims/newamerica-inside-look-paris-summit.yaml"
 
 
 def line_of(path: Path, text: str) -> int:
@@ -28,25 +30,26 @@ def snapshot(dist: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(dist.iterdir())}
 
 
-APPENDED_FACT = """
+APPENDED_CLAIM = """
   - subject: china
-    predicate: endorsed
+    property: endorsed
     object: ai-action-summit
     quote: the recent Artificial Intelligence Action Summit in Paris
 """
 
 # (name, file edited, old text, new text, file named in the error, text whose line is named, message part)
 BAD_INPUTS = [
-    ("malformed-yaml", FACTS, "  - id: paris\n    type: Place", "  - id: paris\n    type: [Place", FACTS, "    label: Paris", "malformed YAML"),
-    ("unknown-class", FACTS, "type: Place", "type: Plac", FACTS, "  - id: paris", "unknown class aig:Plac"),
-    ("unknown-property", FACTS, "predicate: heldIn", "predicate: heldAt", FACTS, "  - subject: ai-action-summit\n    predicate: heldAt", "unknown property aig:heldAt"),
-    ("unknown-entity", FACTS, "object: paris\n", "object: pariss\n", FACTS, "  - subject: ai-action-summit\n    predicate: heldIn", "unknown entity id 'pariss'"),
-    ("quote-not-in-source", FACTS, "quote: maintained an “America first” approach", 'quote: maintained an "America first" approach', FACTS, 'quote: maintained an "America first" approach', "quote not found in the source"),
-    ("quote-found-twice", FACTS, "    quote: Experts remark that\n", "    quote: the summit\n", FACTS, "quote: the summit", "found 2 times"),
-    ("duplicate-id", FACTS, "id: experts", "id: analysts", FACTS, "  - id: analysts\n    type: UnnamedGroup\n    label: experts", "duplicate entity id 'analysts'"),
+    ("malformed-yaml", ENTITIES, "  - id: paris\n    type: Place", "  - id: paris\n    type: [Place", ENTITIES, "    label: Paris", "malformed YAML"),
+    ("unknown-class", ENTITIES, "type: Place\n    label: Paris", "type: Plac\n    label: Paris", ENTITIES, "  - id: paris", "unknown class aig:Plac"),
+    ("unknown-property", CLAIMS, "property: heldIn", "property: heldAt", CLAIMS, "  - subject: ai-action-summit\n    property: heldAt", "unknown property aig:heldAt"),
+    ("unknown-entity", CLAIMS, "object: paris\n", "object: pariss\n", CLAIMS, "  - subject: ai-action-summit\n    property: heldIn", "unknown entity id 'pariss'"),
+    ("quote-not-in-source", CLAIMS, "quote: the U.S. maintained an “America first” approach\n", 'quote: the U.S. maintained an "America first" approach\n', CLAIMS, 'quote: the U.S. maintained an "America first" approach', "quote not found in the source"),
+    ("quote-found-twice", CLAIMS, "    quote: Experts remark that\n", "    quote: the summit\n", CLAIMS, "quote: the summit", "found 2 times"),
+    ("duplicate-id", ENTITIES, "id: japan", "id: france", ENTITIES, "  - id: france\n    type: Nation\n    label: Japan", "duplicate entity id 'france'"),
     ("malformed-qid", MAPPINGS, "wd:Q148\t", "wd:148\t", MAPPINGS, "aigid:china", "is not a well-formed Wikidata item"),
-    ("wrong-literal", FACTS, "value: 58", "value: fifty-eight", FACTS, "  - subject: statement-on-inclusive-and-sustainable-ai\n    predicate: endorsingNationCount", "takes a whole number from 0"),
+    ("wrong-literal", CLAIMS, "value: 58", "value: fifty-eight", CLAIMS, "  - subject: statement-on-inclusive-and-sustainable-ai\n    property: signatoryCount", "takes a whole number from 0"),
     ("edited-source", f"data/sources/{SOURCE_ID}.txt", "58 nations endorsed", "59 nations endorsed", META, "sha256:", "SHA-256"),
+    ("quote-for-a-cited-page", CITED, "value: 60, counted: nations", "value: 60, quote: 60 countries, counted: nations", CITED, "  - {subject: statement", "not both"),
 ]
 
 
@@ -72,14 +75,14 @@ def test_bad_input_is_reported_and_dist_untouched(project, file, old, new, named
     assert not list(project.root.glob(".dist-*"))
 
 
-def test_inconsistent_fact_names_the_clash_and_its_line(project):
-    facts = project.root / FACTS
-    facts.write_text(facts.read_text(encoding="utf-8") + APPENDED_FACT, encoding="utf-8")
-    expected_line = line_of(facts, "  - subject: china\n    predicate: endorsed\n    object: ai-action-summit")
+def test_inconsistent_claim_names_the_clash_and_its_line(project):
+    claims = project.root / CLAIMS
+    claims.write_text(claims.read_text(encoding="utf-8") + APPENDED_CLAIM, encoding="utf-8")
+    expected_line = line_of(claims, "  - subject: china\n    property: endorsed\n    object: ai-action-summit")
     assert run_build(project, "reason").returncode == 1
     result = run_build(project)
     assert result.returncode == 1
-    assert f"Error: {FACTS}:{expected_line}: the facts make the ontology inconsistent" in result.stderr
+    assert f"Error: {CLAIMS}:{expected_line}: the facts make the ontology inconsistent" in result.stderr
     assert "ai-action-summit would be both Event" in result.stderr and "Text" in result.stderr
     assert not project.dist.exists()
 
@@ -87,7 +90,7 @@ def test_inconsistent_fact_names_the_clash_and_its_line(project):
 def test_a_failed_build_keeps_the_previous_dist(project):
     assert run_build(project).returncode == 0
     before = snapshot(project.dist)
-    edit(project.root / FACTS, "type: Place", "type: Plac")
+    edit(project.root / ENTITIES, "type: Place\n    label: Paris", "type: Plac\n    label: Paris")
     assert run_build(project).returncode == 1
     assert snapshot(project.dist) == before
 
@@ -97,7 +100,7 @@ def test_build_prints_each_step_with_counts_and_time(project):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["load", "validate", "reason", "publish"]
-    assert "25 entities (9 linked to Wikidata)" in lines[0]
+    assert "38 entities (12 linked to Wikidata)" in lines[0] and "(1 quoted, 17 cited)" in lines[0] and "disagreement(s)" in lines[0]
     assert "checks passed" in lines[1]
     assert "consistent" in lines[2]
     assert all(" s  " in line for line in lines)

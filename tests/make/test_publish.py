@@ -16,7 +16,7 @@ DATASET = URIRef("https://w3id.org/aigov/dataset")
 
 EXPECTED = {
     "ontology.ttl", "ontology.nt", "ontology.jsonld", "ontology.owl",
-    "kg.ttl", "kg.nt", "kg.jsonld",
+    "kg.ttl", "kg.nt", "kg.jsonld", "kg.owl", "kg.trig", "kg.nq",
     "wikidata-enrichment.ttl", "wikidata-enrichment.nt", "wikidata-enrichment.jsonld",
     "shapes.ttl", "wikidata.sssom.tsv", "void.ttl", "SHA256SUMS",
 }
@@ -41,6 +41,37 @@ def test_every_turtle_file_parses_alone_and_formats_agree(built):
         parse(built.dist / name, "turtle")
 
 
+def test_the_dataset_holds_the_accepted_graph_and_one_graph_per_source(built):
+    from rdflib import Dataset
+
+    trig, nquads = Dataset(), Dataset()
+    trig.parse(built.dist / "kg.trig", format="trig")
+    nquads.parse(built.dist / "kg.nq", format="nquads")
+    names = {str(g.identifier) for g in trig.graphs() if len(g)}
+    sources = {p.name.removesuffix(".meta.yaml") for p in built.sources_dir.glob("*.meta.yaml")}
+    assert names == {"https://w3id.org/aigov/graph/accepted", "https://w3id.org/aigov/graph/wikidata",
+                     *(f"https://w3id.org/aigov/graph/source/{s}" for s in sources)}
+    for name in names:
+        assert isomorphic(trig.graph(URIRef(name)), nquads.graph(URIRef(name))), name
+    accepted = trig.graph(URIRef("https://w3id.org/aigov/graph/accepted"))
+    assert isomorphic(accepted, parse(built.dist / "kg.ttl", "turtle"))
+    kg_owl = parse(built.dist / "kg.owl", "xml")
+    ontology = parse(built.dist / "ontology.nt", "nt")
+    from rdflib import BNode
+
+    ground = lambda graph: {t for t in graph if not any(isinstance(x, BNode) for x in t)}  # noqa: E731
+    assert ground(accepted) <= ground(kg_owl)
+    assert len(ground(ontology) - ground(kg_owl)) < 20  # the ontology, under the document's own header
+
+
+def test_pyoxigraph_reads_the_dataset_too(built):
+    import pyoxigraph
+
+    for name, fmt in (("kg.trig", pyoxigraph.RdfFormat.TRIG), ("kg.nq", pyoxigraph.RdfFormat.N_QUADS)):
+        graphs = {q.graph_name for q in pyoxigraph.parse(path=str(built.dist / name), format=fmt)}
+        assert len(graphs) >= 10, name
+
+
 def test_sha256sums_cover_every_other_file(built):
     lines = (built.dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     listed = {}
@@ -57,9 +88,17 @@ def test_void_counts_and_distributions_match_the_files(built):
     kg = parse(built.dist / "kg.nt", "nt")
     assert void.value(DATASET, VOID.triples) == Literal(len(kg))
     linkset = URIRef("https://w3id.org/aigov/dataset/wikidata-links")
-    assert int(void.value(linkset, VOID.triples)) == 9
+    assert int(void.value(linkset, VOID.triples)) == 12
     partitions = {str(void.value(p, VOID["class"])).rsplit("#", 1)[1]: int(void.value(p, VOID.entities)) for p in void.objects(DATASET, VOID.classPartition)}
-    assert partitions["Bloc"] == 2 and partitions["Nation"] == 2 and partitions["Person"] == 3
+    assert partitions["Bloc"] == 2 and partitions["Nation"] == 11 and partitions["SovereignEntity"] == 1 and partitions["CitedSource"] >= 8
+    from rdflib import Dataset
+
+    dataset = Dataset()
+    dataset.parse(built.dist / "kg.nq", format="nquads")
+    for graph in dataset.graphs():
+        if len(graph):
+            assert (DATASET, VOID.subset, graph.identifier) in void, graph.identifier
+            assert int(void.value(graph.identifier, VOID.triples)) == len(graph), graph.identifier
     distributions = list(void.objects(DATASET, DCAT.distribution))
     assert len(distributions) == len(EXPECTED) - 2  # neither void.ttl nor SHA256SUMS can describe itself
     for dist in distributions:
@@ -81,11 +120,11 @@ def test_two_builds_are_byte_identical_whatever_the_hash_seed(tmp_path):
 def test_no_timestamps_or_random_blank_nodes(built):
     import re
 
-    for name in ("kg.nt", "ontology.nt", "void.ttl", "kg.jsonld", "ontology.owl"):
+    for name in ("kg.nt", "kg.nq", "kg.trig", "ontology.nt", "void.ttl", "kg.jsonld", "ontology.owl", "kg.owl"):
         text = (built.dist / name).read_text(encoding="utf-8")
         assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:", text) and "dateTime" not in text, name
-    labels = set(re.findall(r"_:(\S+)", (built.dist / "kg.nt").read_text(encoding="utf-8")))
-    assert labels and all(label.startswith("fact-") for label in labels)  # derived from the fact
+    labels = set(re.findall(r"_:(\S+)", (built.dist / "kg.nq").read_text(encoding="utf-8")))
+    assert labels and all(label.startswith("fact-") for label in labels)  # derived from the claim
     assert all(label.startswith("cb") for label in re.findall(r"_:(\S+)", (built.dist / "ontology.nt").read_text(encoding="utf-8")))
 
 
@@ -108,15 +147,15 @@ def test_write_replaces_dist_whole(project):
 
 
 def test_the_published_graph_with_its_provenance_is_consistent_under_hermit(built):
-    """Axiom annotations keep the whole published graph OWL: HermiT reads it all."""
+    """Axiom annotations keep the whole accepted graph OWL: HermiT reads all of kg.owl, the
+    file for Protégé."""
     import owlready2
 
     from kg.make.reason import check_java
 
     check_java()
     world = owlready2.World()
-    for name in ("ontology.nt", "kg.nt"):
-        world.get_ontology((built.dist / name).as_uri()).load(format="ntriples")
+    world.get_ontology((built.dist / "kg.owl").as_uri()).load(format="rdfxml")
     owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
     assert not [c for c in world.inconsistent_classes() if c is not owlready2.Nothing]
 
@@ -124,7 +163,7 @@ def test_the_published_graph_with_its_provenance_is_consistent_under_hermit(buil
 def test_the_enrichment_graph_is_described_with_its_provenance(built):
     void = parse(built.dist / "void.ttl", "turtle")
     enrichment = URIRef("https://w3id.org/aigov/graph/wikidata")
-    assert (DATASET, URIRef("http://purl.org/dc/terms/hasPart"), enrichment) in void
+    assert (DATASET, VOID.subset, enrichment) in void
     assert void.value(enrichment, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")) == URIRef("https://www.wikidata.org/")
     assert "no retrieval" in str(void.value(enrichment, URIRef("http://purl.org/dc/terms/description")))
     names = {str(d).rsplit("/", 1)[1] for d in void.objects(enrichment, DCAT.distribution)}

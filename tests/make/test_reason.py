@@ -4,7 +4,8 @@ import pytest
 from rdflib import OWL, URIRef
 
 from kg.errors import KGError
-from kg.make.loader import entity_iri, load
+from kg.make.claims import entity_iri
+from kg.make.loader import load
 from kg.make.reason import explain, reason
 
 
@@ -20,12 +21,12 @@ def test_a_disjointness_clash_is_traced_to_its_facts(project):
     loaded = load(project)
     bad = (entity_iri("zhang-guoqing"), URIRef("https://w3id.org/aigov/ontology#endorsed"), entity_iri("china"))
     loaded.assertions.add(bad)
-    loaded.origins[bad].append(("data/facts/x.yaml", 7))
+    loaded.origins[bad].append(("data/claims/x.yaml", 7))
     with pytest.raises(KGError) as err:
         reason(loaded.vocabulary.graph, loaded.assertions, loaded.origins)
-    assert (err.value.path, err.value.line) == ("data/facts/x.yaml", 7)
+    assert (err.value.path, err.value.line) == ("data/claims/x.yaml", 7)
     assert "china would be both" in err.value.message
-    assert "the fact zhang-guoqing endorsed china at data/facts/x.yaml:7" in err.value.message
+    assert "the fact zhang-guoqing endorsed china at data/claims/x.yaml:7" in err.value.message
 
 
 @pytest.mark.slow
