@@ -140,14 +140,17 @@ def _positive(text: str) -> int:
 def _push_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kg push",
-        description="Upload dist/ontology.nt and dist/kg.nt to a SPARQL 1.1 Graph Store Protocol endpoint, in chunks.",
-        epilog="example (Oxigraph server):\n  kg push --store http://127.0.0.1:7878/store --graph https://w3id.org/aigov/dataset "
+        description="Upload the built dataset to a SPARQL 1.1 Graph Store Protocol endpoint, one graph at a time, in chunks:\n"
+        "the ontology and the accepted graph to the default graph (or --graph), each source's claims and the\n"
+        "Wikidata facts to their own named graphs.",
+        epilog="example (Oxigraph server):\n  kg push --store http://127.0.0.1:7878/store "
         "--replace --update http://127.0.0.1:7878/update",
     )
     _project_option(parser)
     parser.add_argument("--store", required=True, metavar="URL", help="the Graph Store Protocol endpoint (Oxigraph: http://HOST:PORT/store)")
-    parser.add_argument("--graph", metavar="IRI", help="the named graph to write (default: the default graph)")
-    parser.add_argument("--replace", action="store_true", help="replace the graph's content at once when all has arrived (needs --update)")
+    parser.add_argument("--graph", metavar="IRI", help="where the ontology and the accepted graph go (default: the default graph)")
+    parser.add_argument("--replace", action="store_true", help="replace each graph's content at once when all has arrived, and remove "
+                        "the graphs of sources no longer in the dataset (needs --update)")
     parser.add_argument("--update", metavar="URL", help="the SPARQL Update endpoint, for --replace (Oxigraph: http://HOST:PORT/update)")
     parser.add_argument("--chunk-triples", type=_positive, default=50_000, metavar="N", help="triples a request (default 50000)")
     return parser
@@ -228,13 +231,60 @@ def _serve_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _conflicts_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kg conflicts",
+        description="List where the sources disagree, from the built dataset: every contested subject and property, each\n"
+        "value with its qualifiers and its sources side by side, and how (or whether) the accepted graph settles it.",
+        epilog="examples:\n  kg conflicts\n  kg conflicts --format json\n  python build.py && kg conflicts --fail-on unresolved   # in CI\n\n"
+        "exit codes: 0 listed, 1 --fail-on matched (or a data error), 2 usage error",
+    )
+    _project_option(parser)
+    parser.add_argument("--format", choices=("table", "json"), default="table", help="table for people (default), json for tools")
+    parser.add_argument("--fail-on", choices=("unresolved", "any"), help="exit 1 when a disagreement is unsettled (unresolved) or when there is any")
+    return parser
+
+
+def _source_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kg source",
+        description="Start a new source: its metadata record in data/sources/ (and its text, for a quoted source) and an\n"
+        "empty claims file in data/claims/ that says how to fill it.",
+        epilog="examples:\n"
+        "  kg source add my-article --text article.txt --title 'Our short title' --rights 'published under CC BY 4.0'\n"
+        "  kg source add reuters-count --url https://example.org/page --title 'Title as published' --publisher Reuters \\\n"
+        "      --published 2025-02-11\n\n"
+        "A field a page does not give is written 'not given': never guess it.",
+    )
+    commands = parser.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    add = commands.add_parser("add", help="scaffold a new source")
+    _project_option(add)
+    add.add_argument("id", metavar="ID", help="the source's id: lowercase words joined by hyphens")
+    kind = add.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--text", type=Path, metavar="FILE", help="a quoted source: its text, copied byte for byte")
+    kind.add_argument("--url", metavar="URL", help="a cited source: the page's address, exactly as found")
+    add.add_argument("--title", help="the title as published (cited), or our descriptive title (quoted)")
+    add.add_argument("--label", help="cited, when the page shows no title: a short descriptive title in our words")
+    add.add_argument("--rights", help="quoted: on what terms the project may keep the text")
+    add.add_argument("--publisher", help="cited: who publishes the page")
+    add.add_argument("--author", action="append", default=[], help="cited: an author the page names (repeatable)")
+    add.add_argument("--published", metavar="YYYY-MM-DD", help="cited: the date the page gives")
+    add.add_argument("--retrieved", metavar="YYYY-MM-DD", help="cited: the day the page was read (default today)")
+    add.add_argument("--language", default="en", help="the source's language (default en)")
+    add.add_argument("--original-source", help="the original source the document names (a wire service's credit)")
+    add.add_argument("--subject", action="append", default=[], help="a subject (repeatable; default 'AI governance')")
+    return parser
+
+
 # command -> (its parser, what runs it, one line of help); only the parser of the command given
 # is built, which keeps `kg query` fast
 COMMANDS = {
     "build": (None, None, "build the graph into dist/ (as python build.py; see kg build --help)"),
     "queries": (_queries_parser, lambda args: _queries(args), "list the saved queries with their titles and parameters"),
     "query": (_query_parser, lambda args: _query(args), "run a saved query, a .rq file, SPARQL text or stdin"),
-    "push": (_push_parser, lambda args: _push(args), "upload the built graph to a triple store (Graph Store Protocol)"),
+    "conflicts": (_conflicts_parser, lambda args: _conflicts(args), "list where the sources disagree, and how each is settled"),
+    "source": (_source_parser, lambda args: _source(args), "start a new source: metadata record, text, empty claims file"),
+    "push": (_push_parser, lambda args: _push(args), "upload the built dataset to a triple store, one graph at a time"),
     "link": (_link_parser, lambda args: _link(args), "check, suggest, accept and enrich the links to Wikidata"),
     "ask": (_ask_parser, lambda args: _ask(args), "answer a question in plain English, with the evidence"),
     "serve": (_serve_parser, lambda args: _serve(args), "serve the graph read-only: SPARQL endpoint, REST API, query page"),
@@ -360,18 +410,56 @@ def _query(args: argparse.Namespace) -> int:
 
 def _push(args: argparse.Namespace) -> int:
     from kg.project import find_project
-    from kg.use.push import push
-    from kg.use.store import graph_files
+    from kg.use.push import push_dataset
+    from kg.use.store import dataset_file, graph_files
 
-    files = graph_files(find_project(args.project))
+    project = find_project(args.project)
+    files, dataset = graph_files(project), dataset_file(project)
 
-    def progress(done: int, total: int, triples: int) -> None:
-        print(f"chunk {done}/{total}: {triples:,} triples sent", file=sys.stderr)
+    def progress(graph: str | None, done: int, total: int, triples: int) -> None:
+        print(f"{f'<{graph}>' if graph else 'default graph'}: chunk {done}/{total}, {triples:,} triples sent", file=sys.stderr)
 
-    report = push(files, args.store, args.graph, args.replace, args.update, args.chunk_triples, progress=progress)
-    where = f"<{report.graph}>" if report.graph else "the default graph"
-    verb = "replaced" if report.replaced else "added to"
-    print(f"{report.triples:,} triples {verb} {where} at {args.store} in {report.chunks} chunk(s)", file=sys.stderr)
+    reports = push_dataset(files, dataset, args.store, args.graph, args.replace, args.update, args.chunk_triples, progress=progress)
+    verb = "replaced" if args.replace else "added to"
+    for report in reports:
+        where = f"<{report.graph}>" if report.graph else "the default graph"
+        print(f"{report.triples:,} triples {verb} {where}", file=sys.stderr)
+    total = sum(r.triples for r in reports)
+    pruned = "; graphs of sources no longer in the dataset removed" if args.replace else ""
+    print(f"{total:,} triples in {len(reports)} graph(s) at {args.store}{pruned}", file=sys.stderr)
+    return 0
+
+
+def _conflicts(args: argparse.Namespace) -> int:
+    import json
+
+    from kg.project import find_project
+    from kg.use.conflicts import UNSETTLED, conflicts, summary, table
+
+    found = conflicts(find_project(args.project))
+    if args.format == "json":
+        print(json.dumps([c.as_json() for c in found], indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(table(found))
+    print(summary(found), file=sys.stderr)
+    if args.fail_on == "any" and found or args.fail_on == "unresolved" and any(c.settlement == UNSETTLED for c in found):
+        return 1
+    return 0
+
+
+def _source(args: argparse.Namespace) -> int:
+    from kg.make.scaffold import NewSource, add_source
+    from kg.project import find_project
+
+    project = find_project(args.project)
+    written = add_source(project, NewSource(
+        id=args.id, title=args.title, label=args.label, text=args.text, rights=args.rights, url=args.url,
+        publisher=args.publisher, authors=tuple(args.author), published=args.published, retrieved=args.retrieved,
+        language=args.language, original_source=args.original_source, subjects=tuple(args.subject) or ("AI governance",),
+    ))
+    for path in written:
+        print(f"wrote {project.relative(path)}", file=sys.stderr)
+    print(f"next: fill in data/claims/{args.id}.yaml (it says how), then python build.py", file=sys.stderr)
     return 0
 
 
@@ -390,8 +478,10 @@ def _link(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(json.dumps([r.as_json() for r in reports], indent=2, ensure_ascii=False))
         else:
+            from kg.use.formats import columns
+
             rows = [(r.entity.id, r.qid, r.status, f"{r.score:.2f}", r.view.label, r.note) for r in reports]
-            print(_table(("entity", "qid", "status", "score", "Wikidata label", "note"), rows), end="")
+            print(columns([("entity", "qid", "status", "score", "Wikidata label", "note"), *rows]), end="")
         if endpoint is not None and not args.no_save:
             print(f"recorded in {project.relative(project.mappings)} and {project.relative(project.wikidata_cache)}", file=sys.stderr)
         bad = [r for r in reports if r.status != "ok"]
@@ -462,8 +552,14 @@ def _ask(args: argparse.Namespace) -> int:
         if details:
             print(f"   {details}")
         for evidence in answer.evidence:
-            print(f"   “{evidence.quote}”")
-            print(f"   — {evidence.source_title or evidence.source} <{evidence.source}>")
+            if evidence.kind == "quoted":
+                print(f"   “{evidence.quote}” (quoted)")
+                print(f"   — {evidence.source_title or evidence.source} <{evidence.source}>")
+            else:
+                print(f"   cited: {evidence.locator}, {evidence.source_title or evidence.source}")
+                print(f"   <{evidence.url or evidence.source}>")
+    if reply.note:
+        print(f"\n{reply.note}")
     print(f"\nSPARQL (kg query {reply.query}):\n")
     print("\n".join("    " + line for line in (reply.sparql or "").splitlines()))
     return 0
@@ -487,16 +583,6 @@ def _serve(args: argparse.Namespace) -> int:
 
     serve(settings, ready)
     return 0
-
-
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    """Left-aligned columns, the last one unpadded."""
-    widths = [max(len(str(v)) for v in column) for column in zip(header, *rows)]
-    lines = []
-    for row in (header, *rows):
-        cells = [str(v).ljust(w) for v, w in zip(row[:-1], widths)] + [str(row[-1])]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -31,10 +31,10 @@ def test_kg_build_builds_the_project_in_the_current_directory(project):
 
 
 def test_kg_build_reports_bad_input_with_exit_1(project):
-    (project.facts_dir / "asianews-china-paris-ai-summit.yaml").write_text("source: [\n", encoding="utf-8")
+    (project.claims_dir / "asianews-china-paris-ai-summit.yaml").write_text("source: [\n", encoding="utf-8")
     result = kg("build", cwd=project.root)
     assert result.returncode == 1
-    assert result.stderr.startswith("Error: data/facts/asianews-china-paris-ai-summit.yaml:")
+    assert result.stderr.startswith("Error: data/claims/asianews-china-paris-ai-summit.yaml:")
 
 
 @pytest.mark.parametrize("module", ["kg", "kg.errors", "kg.namespaces", "kg.project"])

@@ -76,6 +76,16 @@ def _short(term: Term | None) -> str:
     return term.value
 
 
+def columns(rows: list[tuple[str, ...]]) -> str:
+    """``rows`` (the first one the header) as left-aligned columns, the last one unpadded."""
+    widths = [max(len(str(v)) for v in column) for column in zip(*rows)]
+    lines = []
+    for row in rows:
+        cells = [str(v).ljust(w) for v, w in zip(row[:-1], widths)] + [str(row[-1])]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
 def _table(result: Result) -> str:
     if result.kind == "ask":
         return ("yes" if result.boolean else "no") + "\n"

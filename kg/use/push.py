@@ -1,10 +1,19 @@
-"""Upload the built graph to a triple store through the SPARQL 1.1 Graph Store Protocol.
+"""Upload the built dataset to a triple store through the SPARQL 1.1 Graph Store Protocol.
 
-Plain HTTP (urllib): SPARQLWrapper has no Graph Store API. The graph goes in chunks of
+One graph at a time, laid out as ``kg query`` sees the dataset: the ontology and the accepted
+graph go to the store's default graph (or the graph ``--graph`` names), each source's claims to
+its own named graph (``https://w3id.org/aigov/graph/source/<id>``), the Wikidata facts to
+theirs. So on Oxigraph server, or any store whose default graph is its own graph, the saved
+queries run unchanged; on a store whose default graph is the union of all graphs (Virtuoso),
+push with ``--graph https://w3id.org/aigov/graph/accepted`` and query with that graph as the
+dataset's default graph (``kg query --endpoint … --default-graph …``).
+
+Plain HTTP (urllib): SPARQLWrapper has no Graph Store API. Each graph goes in chunks of
 N-Triples, each POSTed (added) to the target graph; blank nodes are kept whole within one chunk,
 since a blank-node label means the same node only inside one document. With ``replace``, the
 chunks go to a fresh temporary graph that a SPARQL Update ``MOVE`` swaps in at once, so the
-target graph changes only when everything arrived.
+target graph changes only when everything arrived; and the graphs of sources no longer in the
+dataset (a retracted source) are removed from the store.
 """
 
 from __future__ import annotations
@@ -117,6 +126,74 @@ def push(
 
     ``progress(done_chunks, total_chunks, triples_so_far)`` is called after each chunk.
     """
+    lines = [line for path in files for line in path.read_text(encoding="utf-8").splitlines()]
+    return push_lines(lines, store, graph, replace, update, chunk_triples, timeout, progress)
+
+
+def push_dataset(
+    default_files: list[Path],
+    dataset_file: Path,
+    store: str,
+    graph: str | None = None,
+    replace: bool = False,
+    update: str | None = None,
+    chunk_triples: int = CHUNK_TRIPLES,
+    timeout: float = 120.0,
+    progress: Callable[[str | None, int, int, int], None] = lambda graph, done, total, triples: None,
+) -> list[PushReport]:
+    """Upload the dataset one graph at a time: ``default_files`` (the ontology and the accepted
+    graph, N-Triples) into ``graph`` (the default graph when None), then every named graph of
+    ``dataset_file`` (N-Quads) but the accepted graph into its own IRI. With ``replace``, each
+    graph is swapped in whole and the source graphs the dataset no longer holds are removed.
+
+    ``progress(graph, done_chunks, total_chunks, triples_so_far)`` is called after each chunk.
+    """
+    from kg.namespaces import ACCEPTED_GRAPH
+
+    named: dict[str, list[str]] = {}
+    for line in dataset_file.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            triple, iri, _ = line.rsplit(" ", 2)
+            named.setdefault(iri[1:-1], []).append(triple + " .")
+    named.pop(ACCEPTED_GRAPH, None)  # it goes to --graph, with the ontology
+    reports = [push(default_files, store, graph, replace, update, chunk_triples, timeout,
+                    lambda done, total, triples: progress(graph, done, total, triples))]
+    for iri, lines in sorted(named.items()):
+        reports.append(push_lines(lines, store, iri, replace, update, chunk_triples, timeout,
+                                  lambda done, total, triples, iri=iri: progress(iri, done, total, triples)))
+    if replace:
+        _prune_sources(update or "", set(named), timeout)
+    return reports
+
+
+def _prune_sources(update: str, kept: set[str], timeout: float) -> None:
+    """Remove from the store the graphs of sources the dataset no longer holds."""
+    from kg.namespaces import SOURCE_GRAPH
+
+    keep = ", ".join(str(pyoxigraph.NamedNode(iri)) for iri in sorted(kept) if iri.startswith(SOURCE_GRAPH))
+    unkept = f" && ?g NOT IN ({keep})" if keep else ""
+    sparql = (f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+              f"FILTER (STRSTARTS(STR(?g), \"{SOURCE_GRAPH}\"){unkept}) }}")
+    try:
+        _update(update, sparql, timeout)
+    except (urllib.error.URLError, OSError, ValueError) as err:
+        raise KGError(
+            f"every graph arrived, but removing the graphs of sources no longer in the dataset failed ({_describe(err)})",
+            hint="push again with --replace, or drop those graphs on the store by hand",
+        ) from None
+
+
+def push_lines(
+    lines: list[str],
+    store: str,
+    graph: str | None = None,
+    replace: bool = False,
+    update: str | None = None,
+    chunk_triples: int = CHUNK_TRIPLES,
+    timeout: float = 120.0,
+    progress: Callable[[int, int, int], None] = lambda done, total, triples: None,
+) -> PushReport:
+    """Upload N-Triples ``lines`` (see :func:`push`)."""
     for name, url in (("store", store), ("update", update)):
         if url is not None and not url.startswith(("http://", "https://")):
             raise UsageError(f"--{name} {url!r} is not an http(s) URL", hint=f"give the full URL, e.g. http://127.0.0.1:7878/{name}")
@@ -130,7 +207,6 @@ def push(
             "--replace needs a SPARQL Update endpoint (--update URL) to swap the new graph in at once",
             hint="the Graph Store Protocol alone cannot rename a graph; for Oxigraph server the update endpoint is http://HOST:PORT/update",
         )
-    lines = [line for path in files for line in path.read_text(encoding="utf-8").splitlines()]
     parts = chunks(lines, chunk_triples)
     temporary = f"urn:aigov-kg:upload:{uuid.uuid4()}" if replace else None
     target = temporary or graph

@@ -10,7 +10,10 @@ The header, one ``#+ key: value`` per line before the query, is read by ``kg que
 - ``tags``: comma-separated; ``network``: ``required`` for queries that need the internet;
 - ``answer``: optional, the columns that hold the answer to the question, most wanted first
   (``kg ask`` shows the first one bound; by default the first column that is not a parameter,
-  a label, or evidence).
+  a label, or evidence);
+- ``compare``: optional, for a query whose rows are alternative reports of one thing (the
+  counts of signatories sources give): the column holding the reported value, then the columns
+  that say how each report differs (what was counted, when); ``kg ask`` says when they differ.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from kg.use.sparqltext import mask
 PARAM_TYPES = ("entity", "iri", "string", "integer", "year")
 _HEADER = re.compile(r"^#\+ ([a-z]+):\s?(.*)$")
 _PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s+([a-z]+)(?:\s*=\s*(\S+))?\s+—\s+(.+)$")
-_KEYS = {"title", "description", "param", "phrasing", "tags", "network", "answer"}
+_KEYS = {"title", "description", "param", "phrasing", "tags", "network", "answer", "compare"}
 
 
 class Param(namedtuple("Param", ["name", "type", "default", "doc"])):
@@ -38,8 +41,8 @@ class Param(namedtuple("Param", ["name", "type", "default", "doc"])):
 class SavedQuery(
     namedtuple(
         "SavedQuery",
-        ["name", "path", "text", "title", "description", "params", "phrasings", "tags", "network_required", "answer"],
-        defaults=[()],
+        ["name", "path", "text", "title", "description", "params", "phrasings", "tags", "network_required", "answer", "compare"],
+        defaults=[(), ()],
     )
 ):
     """One saved query and its documented header. ``name`` is its path under ``queries/``
@@ -98,9 +101,12 @@ def read_saved_query(path: Path, name: str, shown_as: str, text: str | None = No
                 hint=f"add ?{param.name} to the SELECT clause: the engine binds parameters only there (SEP-0007)",
             )
     answer = tuple(v for value in fields["answer"] for v in value.replace("?", "").split())
-    for column in answer:
-        if not re.search(rf"[?$]{column}\b", body):
-            raise KGError(f"answer column ?{column} is not a variable of the query", path=shown_as, hint="name projected variables, most wanted first")
+    compare = tuple(v for value in fields["compare"] for v in value.replace("?", "").split())
+    for key, columns in (("answer", answer), ("compare", compare)):
+        for column in columns:
+            if not re.search(rf"[?$]{column}\b", body):
+                raise KGError(f"{key} column ?{column} is not a variable of the query", path=shown_as,
+                              hint="name projected variables, most wanted first")
     for phrasing in fields["phrasing"]:
         for placeholder in re.findall(r"\{(\w+)\}", phrasing):
             if placeholder not in names:
@@ -116,6 +122,7 @@ def read_saved_query(path: Path, name: str, shown_as: str, text: str | None = No
         tags=tuple(t.strip() for value in fields["tags"] for t in value.split(",") if t.strip()),
         network_required=any(v.strip() == "required" for v in fields["network"]),
         answer=answer,
+        compare=compare,
     )
 
 

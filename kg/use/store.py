@@ -1,9 +1,16 @@
-"""Open the published graph (``dist/``) in pyoxigraph for querying.
+"""Open the published dataset (``dist/``) in pyoxigraph for querying.
 
-Small graphs load from ``dist/*.nt`` into memory (about 6 ms for this project's graph); past
-:data:`CACHE_FROM_BYTES` an on-disk Oxigraph store under ``.cache/store/`` (git-ignored, not
-byte-stable, so outside ``dist/``) is built once and opened read-only, and rebuilt whenever
-``dist/SHA256SUMS`` changes.
+The store is laid out as ``kg push`` lays out a triple store, the same for every engine: its
+**default graph** is the ontology and the accepted graph (``dist/ontology.nt``, ``dist/kg.nt``),
+so a query without ``GRAPH`` reads accepted facts once each; its **named graphs** are each
+source's claims (``https://w3id.org/aigov/graph/source/<id>``) and the Wikidata facts
+(:data:`ENRICHMENT_GRAPH`), from ``dist/kg.nq``, so ``GRAPH ?g { … }`` reads claims. The
+accepted graph is not also a named graph here: a ``GRAPH ?g`` pattern never meets an accepted
+triple twice.
+
+Small datasets load into memory (a few ms for this project's); past :data:`CACHE_FROM_BYTES`
+an on-disk Oxigraph store under ``.cache/store/`` (git-ignored, not byte-stable, so outside
+``dist/``) is built once and opened read-only, and rebuilt whenever ``dist/SHA256SUMS`` changes.
 """
 
 from __future__ import annotations
@@ -13,21 +20,30 @@ from pathlib import Path
 import pyoxigraph
 
 from kg.errors import KGError
+from kg.namespaces import ACCEPTED_GRAPH, WIKIDATA_GRAPH
 from kg.project import Project
 
-# The files whose union is the graph that queries see (the default graph).
+# The files whose union is the default graph, and the whole dataset (its named graphs).
 GRAPH_FILES = ("ontology.nt", "kg.nt")
-# Published beside it when the project has one: the facts pulled from Wikidata by kg link
-# enrich, loaded as this named graph.
-ENRICHMENT_FILE = "wikidata-enrichment.nt"
-ENRICHMENT_GRAPH = "https://w3id.org/aigov/graph/wikidata"
+DATASET_FILE = "kg.nq"
+# The named graph of the facts kg link enrich pulled from Wikidata.
+ENRICHMENT_GRAPH = WIKIDATA_GRAPH
 # Loading N-Triples costs about 2.4 µs a triple; opening the on-disk store about 12 ms.
 CACHE_FROM_BYTES = 16 * 1024 * 1024
 
 
 def graph_files(project: Project) -> list[Path]:
-    """The N-Triples files of the built graph; a clear error when there is no build."""
-    files = [project.dist / name for name in GRAPH_FILES]
+    """The N-Triples of the built default graph (the ontology and the accepted graph); a clear
+    error when there is no build."""
+    return _present(project, [project.dist / name for name in GRAPH_FILES])
+
+
+def dataset_file(project: Project) -> Path:
+    """The N-Quads of the whole built dataset; a clear error when there is no build."""
+    return _present(project, [project.dist / DATASET_FILE])[0]
+
+
+def _present(project: Project, files: list[Path]) -> list[Path]:
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise KGError(f"no built graph: {project.relative(missing[0])} is missing", hint="run python build.py")
@@ -35,9 +51,9 @@ def graph_files(project: Project) -> list[Path]:
 
 
 def open_store(project: Project, cache_from_bytes: int = CACHE_FROM_BYTES) -> pyoxigraph.Store:
-    """A store holding the built graph in its default graph, and the Wikidata enrichment (when
-    published) in the named graph :data:`ENRICHMENT_GRAPH`."""
-    files = graph_files(project)
+    """A store holding the ontology and the accepted graph in its default graph, and each source's
+    claims and the Wikidata facts in their named graphs (see the module's description)."""
+    files = [*graph_files(project), dataset_file(project)]
     try:
         if sum(f.stat().st_size for f in files) < cache_from_bytes:
             return _load(pyoxigraph.Store(), files)
@@ -47,11 +63,11 @@ def open_store(project: Project, cache_from_bytes: int = CACHE_FROM_BYTES) -> py
 
 
 def _load(store: pyoxigraph.Store, files: list[Path]) -> pyoxigraph.Store:
-    for path in files:
+    *triples, quads = files
+    store.bulk_load(path=str(quads), format=pyoxigraph.RdfFormat.N_QUADS)
+    store.remove_graph(pyoxigraph.NamedNode(ACCEPTED_GRAPH))  # it is the default graph, loaded next
+    for path in triples:
         store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    enrichment = files[0].parent / ENRICHMENT_FILE
-    if enrichment.is_file():
-        store.bulk_load(path=str(enrichment), format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(ENRICHMENT_GRAPH))
     return store
 
 

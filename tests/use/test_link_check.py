@@ -18,7 +18,8 @@ from kg.make.mappings import read_mappings, update_mappings
 from tests.conftest import kg_cli, rate_limited, run_build
 
 SHIPPED = {"china": "Q148", "united-states": "Q30", "european-union": "Q458", "african-union": "Q7159", "paris": "Q90",
-           "united-nations": "Q1065", "xi-jinping": "Q15031", "antonio-guterres": "Q311440", "un-secretary-general": "Q81066"}
+           "united-nations": "Q1065", "xi-jinping": "Q15031", "antonio-guterres": "Q311440", "un-secretary-general": "Q81066",
+           "united-kingdom": "Q145", "france": "Q142", "india": "Q668"}
 PLANTED = {"zhang-guoqing": "Q900000001", "deepseek": "Q900000002", "ai-action-summit": "Q900000004", "vice-premier-of-china": "Q900000005"}
 
 
@@ -63,7 +64,7 @@ def test_json_output_and_exit_code(linkable, wikidata_endpoint):
     result = kg_cli("link", "check", "--endpoint", wikidata_endpoint, "--format", "json", project=linkable)
     assert result.returncode == 1, result.stderr
     links = json.loads(result.stdout)
-    assert len(links) == 13
+    assert len(links) == len(SHIPPED) + len(PLANTED)
     for link in links:
         assert {"entity", "qid", "status", "wikidata", "score"} <= set(link)
         assert link["status"] in STATUSES
@@ -72,7 +73,7 @@ def test_json_output_and_exit_code(linkable, wikidata_endpoint):
     assert by_entity["china"]["wikidata"]["instance_of"][0] == {"qid": "Q3624078", "label": "sovereign state"}
     assert by_entity["ai-action-summit"]["wikidata"] is None
     assert by_entity["deepseek"]["redirect_target"]["qid"] == "Q900000003"
-    assert "4 of 13 link(s) are not ok" in result.stderr
+    assert f"4 of {len(SHIPPED) + len(PLANTED)} link(s) are not ok" in result.stderr
 
 
 def test_table_output_exits_0_when_all_are_ok(linkable, wikidata_endpoint):
@@ -80,7 +81,7 @@ def test_table_output_exits_0_when_all_are_ok(linkable, wikidata_endpoint):
     assert result.returncode == 0, result.stderr
     header, *rows = result.stdout.splitlines()
     assert header.split()[:4] == ["entity", "qid", "status", "score"]
-    assert len(rows) == 9 and all(" ok " in row for row in rows)
+    assert len(rows) == len(SHIPPED) and all(" ok " in row for row in rows)
 
 
 def test_the_table_and_cache_record_when_and_how(linkable, wikidata_endpoint):
@@ -109,7 +110,7 @@ def test_offline_check_reads_the_cache_alone(linkable, wikidata_endpoint):
     offline = {r.entity.id: r.status for r in check_links(linkable, None)}
     assert online == offline
     result = kg_cli("link", "check", "--offline", "--format", "json", project=linkable)
-    assert result.returncode == 1 and len(json.loads(result.stdout)) == 13
+    assert result.returncode == 1 and len(json.loads(result.stdout)) == len(SHIPPED) + len(PLANTED)
 
 
 def test_offline_without_a_cached_answer_says_so(linkable):
@@ -135,12 +136,13 @@ def test_all_items_go_in_few_requests(linkable, wikidata_endpoint, monkeypatch):
 
     monkeypatch.setattr(wikidata, "construct", counting)
     check_links(linkable, Endpoint(wikidata_endpoint), save=False)
-    assert len(sent) == 2  # one batch of all 13 items, one for the redirect's target
+    items = len({*SHIPPED.values(), *PLANTED.values()})
+    assert len(sent) == 2  # one batch of all the items, one for the redirect's target
     assert all(f"wd:{qid}" in sent[0] for qid in (*SHIPPED.values(), *PLANTED.values()))
     monkeypatch.setattr(wikidata, "BATCH", 5)
     sent.clear()
     check_links(linkable, Endpoint(wikidata_endpoint), save=False)
-    assert len(sent) == 4  # ceil(13 / 5) batches, then the redirect's target
+    assert len(sent) == -(-items // 5) + 1  # ceil(items / 5) batches, then the redirect's target
 
 
 def test_the_user_agent_names_the_project_and_the_contact():

@@ -32,8 +32,9 @@ def test_membership_is_limited_to_the_graphs_own_blocs_and_organizations(linkabl
     assert run_build(linkable).returncode == 0
     store = open_store(linkable)
     members = run("endorsers-member-of", {"organization": "UN"}, project=linkable, store=store).records()
-    assert [(r["nationLabel"], r["organizationLabel"]) for r in members] == [("China", "United Nations")]
-    assert members[0]["quote"].startswith("A total of 58 nations, including China")
+    assert {(r["nationLabel"], r["organizationLabel"]) for r in members} == {("China", "United Nations")}
+    assert any((r["quote"] or "").startswith("A total of 58 nations, including China") for r in members)
+    assert len({r["source"] for r in members}) == len(members) >= 8  # every source of China's endorsement
     assert run("endorsers-member-of", {}, project=linkable, store=store).records() == []  # not an AU member in the fixture
     graph = "https://w3id.org/aigov/graph/wikidata"
     answer = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s <{P463}> ?o }} }}")

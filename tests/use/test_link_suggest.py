@@ -58,8 +58,9 @@ def test_entities_without_a_declared_class_are_shown_but_not_acceptable(linkable
 def test_by_default_every_unlinked_named_entity_is_looked_up(linkable, wikidata_endpoint):
     found = by_entity(suggest(linkable, Endpoint(wikidata_endpoint)))
     assert "china" not in found  # linked already
-    assert "analysts" not in found and "asianews-china-paris-ai-summit" not in found  # never linked
-    assert {"zhang-guoqing", "deepseek", "ai-action-summit", "global-south"} <= set(found)
+    assert "asianews-china-paris-ai-summit/analysts" not in found and "asianews-china-paris-ai-summit" not in found  # never linked
+    assert "computerweekly-uk-us-refuse-to-sign" not in found  # a cited source is not linked either
+    assert {"zhang-guoqing", "deepseek", "ai-action-summit", "holy-see"} <= set(found)
 
 
 def test_json_is_in_the_reconciliation_api_shape(linkable, wikidata_endpoint):
@@ -86,7 +87,7 @@ def test_suggest_refuses_linked_and_unknown_entities(linkable, wikidata_endpoint
     with pytest.raises(KGError, match="did you mean 'deepseek'"):
         suggest(linkable, Endpoint(wikidata_endpoint), ["deepsek"])
     with pytest.raises(KGError, match="never linked"):
-        suggest(linkable, Endpoint(wikidata_endpoint), ["analysts"])
+        suggest(linkable, Endpoint(wikidata_endpoint), ["asianews-china-paris-ai-summit/analysts"])
 
 
 def test_accept_writes_the_row_and_the_build_publishes_the_link(linkable, wikidata_endpoint):

@@ -26,7 +26,8 @@ def lookup(store):
         ("european union", "european-union"),
         ("the EU", "european-union"),
         ("President Xi", "xi-jinping"),
-        ("the Paris declaration", "statement-on-inclusive-and-sustainable-ai"),
+        ("the pledge for inclusive AI", "statement-on-inclusive-and-sustainable-ai"),
+        ("Statement on Inclusive and Sustainable Artificial Intelligence for People and the Planet", "statement-on-inclusive-and-sustainable-ai"),
     ],
 )
 def test_entities_by_id_iri_label_or_alternative_label(lookup, value, entity):

@@ -6,8 +6,8 @@ import urllib.request
 import pytest
 
 from kg.errors import KGError
-from kg.use.push import chunks, push
-from kg.use.store import graph_files
+from kg.use.push import chunks, push, push_dataset
+from kg.use.store import dataset_file, graph_files
 
 GRAPH = "https://w3id.org/aigov/dataset"
 
@@ -88,6 +88,37 @@ def test_a_failure_part_way_says_what_was_and_was_not_written(built, tmp_path):
         if server.poll() is None:
             server.kill()
     message = err.value.message
-    assert "failed at chunk 2 of 4" in message
+    total = local_triples(built)
+    assert f"failed at chunk 2 of {len(chunks(['x'] * total, 500))}" in message
     assert "triples 1–500 were written to <https://w3id.org/aigov/dataset>" in message
     assert f"the other {local_triples(built) - 500:,} were not" in message
+
+
+def graphs(base):
+    query = urllib.parse.urlencode({"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"})
+    request = urllib.request.Request(f"{base}/query?{query}", headers={"Accept": "text/csv"})
+    rows = urllib.request.urlopen(request).read().decode().splitlines()[1:]
+    return {g: int(n) for g, n in (row.split(",") for row in rows)}
+
+
+def test_the_dataset_goes_one_graph_at_a_time(oxigraph_server, built):
+    seen = set()
+    reports = push_dataset(graph_files(built), dataset_file(built), f"{oxigraph_server}/store", chunk_triples=2000,
+                           progress=lambda graph, *rest: seen.add(graph))
+    assert count(oxigraph_server) == local_triples(built)  # the ontology and the accepted graph: the default graph
+    held = graphs(oxigraph_server)
+    sources = {p.name.removesuffix(".meta.yaml") for p in built.sources_dir.glob("*.meta.yaml")}
+    assert set(held) == {f"https://w3id.org/aigov/graph/source/{s}" for s in sources} | {"https://w3id.org/aigov/graph/wikidata"}
+    assert "https://w3id.org/aigov/graph/accepted" not in held
+    assert seen == {None, *held} and len(reports) == len(held) + 1
+    assert sum(r.triples for r in reports) == count(oxigraph_server) + sum(held.values())
+
+
+def test_replace_removes_the_graph_of_a_retracted_source(oxigraph_server, built, tmp_path):
+    stale = "https://w3id.org/aigov/graph/source/a-retracted-source"
+    update(oxigraph_server, f"INSERT DATA {{ GRAPH <{stale}> {{ <urn:claim> <urn:p> <urn:o> }} GRAPH <urn:other> {{ <urn:s> <urn:p> <urn:o> }} }}")
+    push_dataset(graph_files(built), dataset_file(built), f"{oxigraph_server}/store", replace=True, update=f"{oxigraph_server}/update")
+    held = graphs(oxigraph_server)
+    assert stale not in held
+    assert held["urn:other"] == 1  # what is not ours stays
+    assert not [g for g in held if g.startswith("urn:aigov-kg:upload:")]  # no temporary graph left

@@ -11,7 +11,7 @@ from kg.namespaces import AIG, ID, WD
 
 # Classes whose members are never linked: our own source documents, and groups the sources leave
 # unnamed (nothing in Wikidata is "the analysts the article quotes").
-NOT_LINKABLE = frozenset({"SourceDocument", "UnnamedGroup"})
+NOT_LINKABLE = frozenset({"SourceDocument", "QuotedSource", "CitedSource", "UnnamedGroup"})
 
 _PREFIXES = f"""PREFIX aig: <{AIG}>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -75,8 +75,8 @@ def read_entities(store: pyoxigraph.Store) -> dict[str, Entity]:
     labels = {e: label for e, label in _rows(store, "SELECT ?e ?l WHERE { ?e a owl:NamedIndividual ; rdfs:label ?l }")}
     types: dict[str, str] = {}
     for entity, cls in _rows(store, "SELECT ?e ?c WHERE { ?e a owl:NamedIndividual ; a ?c }"):
-        if cls.startswith(AIG):
-            types[entity] = cls[len(AIG):]
+        if cls.startswith(AIG) and (entity not in types or cls[len(AIG):] in NOT_LINKABLE):
+            types[entity] = cls[len(AIG):]  # a source is a source, whatever its other classes
     alt: dict[str, list[str]] = {}
     for entity, name in _rows(store, "SELECT ?e ?l WHERE { ?e a owl:NamedIndividual ; skos:altLabel ?l }"):
         alt.setdefault(entity, []).append(name)

@@ -19,7 +19,7 @@ import pyoxigraph
 
 from kg.namespaces import ID
 from kg.project import Project
-from kg.use.questions.answer import Answer, shape
+from kg.use.questions.answer import Answer, differences, shape
 from kg.use.questions.matching import Choice, Matcher
 from kg.use.questions.mentions import EntityIndex, Mention, find_mentions
 from kg.use.questions.text import ANSWER_KINDS, NEGATED, OPEN, concepts_of, tokenize
@@ -46,6 +46,7 @@ class Reply(NamedTuple):
     reason: str | None
     reason_code: str | None
     alternatives: list[dict[str, str]]
+    note: str | None = None
 
     def as_json(self) -> dict[str, object]:
         """The reply as ``kg ask --format json`` prints it."""
@@ -60,6 +61,7 @@ class Reply(NamedTuple):
             "reason": self.reason,
             "reason_code": self.reason_code,
             "alternatives": self.alternatives,
+            "note": self.note,
         }
 
 
@@ -139,29 +141,41 @@ class Asker:
         result = execute(self.store, QueryText(choice.query.text, f"queries/{choice.query.name}.rq", choice.query), terms)
         body = "\n".join(line for line in choice.query.text.splitlines() if not line.startswith("#+"))
         sparql = with_values(body, terms).strip() + "\n"
-        answers = shape(result, choice.query, kinds, self.index)
-        rows = list(range(len(result.rows)))
+        rows = result.rows
         for entity in choice.narrowing:  # rows about every entity the question names beyond the parameters
-            rows = [i for i in rows if self._concerns(result.rows[i], entity)]
+            rows = self._about(result.variables, rows, entity)
         for entity in choice.soft:  # "did the EU sign?" on a query whose phrasing names the EU: if any
-            rows = [i for i in rows if self._concerns(result.rows[i], entity)] or rows
-        answers = [answers[i] for i in rows]
+            rows = self._about(result.variables, rows, entity) or rows
+        answers = shape(result.variables, rows, choice.query, kinds, self.index)
         parameters = {name: (value if isinstance(value, int) else terms[name].value) for name, value in choice.params.items()}
         labels = {name: (str(value) if isinstance(value, int) else self.index.labels.get(value, value)) for name, value in choice.params.items()}
         if not answers:
             return Reply(question, choice.query.name, choice.query.title, parameters, labels, sparql, choice.score, [], True,
                          "the saved query found nothing in the graph for this question", "no-results", self._alternatives(ranked[1:]))
-        return Reply(question, choice.query.name, choice.query.title, parameters, labels, sparql, choice.score, answers, False, None, None, [])
+        note = differences(result.variables, rows, choice.query)
+        return Reply(question, choice.query.name, choice.query.title, parameters, labels, sparql, choice.score, answers, False, None, None, [],
+                     note)
 
-    def _concerns(self, row: tuple, entity: str) -> bool:  # type: ignore[type-arg]
-        """Whether a result row is about ``entity``: it holds its IRI, or a text in it names it."""
+    def _about(self, variables: list[str], rows: list[tuple], entity: str) -> list[tuple]:  # type: ignore[type-arg]
+        """The rows about ``entity``: those that hold its IRI; failing any, those with a text
+        that names it (a UK row whose reason mentions the United States is not about the US).
+        The evidence columns and source titles say where a row comes from, not what it is about."""
         import re
 
+        from kg.use.questions.answer import EVIDENCE_COLUMNS
+
         iri = ID + entity
-        if any(isinstance(t, pyoxigraph.NamedNode) and t.value == iri for t in row):
-            return True
-        texts = " ".join(t.value for t in row if isinstance(t, pyoxigraph.Literal)).lower()
-        return any(re.search(rf"\b{re.escape(name)}\b", texts) for name in self.index.entity_names.get(entity, ()) if len(name) > 2)
+        holding = [row for row in rows if any(isinstance(t, pyoxigraph.NamedNode) and t.value == iri for t in row)]
+        if holding:
+            return holding
+        names = [name for name in self.index.entity_names.get(entity, ()) if len(name) > 2]
+        about = [i for i, name in enumerate(variables) if name not in EVIDENCE_COLUMNS]
+
+        def named(row: tuple) -> bool:  # type: ignore[type-arg]
+            texts = " ".join(row[i].value for i in about if isinstance(row[i], pyoxigraph.Literal)).lower()
+            return any(re.search(rf"\b{re.escape(name)}\b", texts) for name in names)
+
+        return [row for row in rows if named(row)]
 
     def _abstain(self, question: str, ranked: list[Choice], reason: str, code: str) -> Reply:
         return Reply(question, None, None, {}, {}, None, ranked[0].score if ranked else 0.0, [], True, reason, code, self._alternatives(ranked))

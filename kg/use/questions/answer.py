@@ -8,17 +8,25 @@ import pyoxigraph
 
 from kg.namespaces import ID
 from kg.use.questions.mentions import EntityIndex
-from kg.use.results import Result, Term, plain_text
+from kg.use.results import Term, plain_text
 from kg.use.savedquery import SavedQuery
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_EVIDENCE = ("quote", "source")
+_EVIDENCE = ("quote", "locator", "url", "source")
+# The columns that say where a row comes from rather than what it is about.
+EVIDENCE_COLUMNS = frozenset((*_EVIDENCE, "sourceLabel", "published"))
+# Columns that answer a *when* question, whatever the query's own answer columns.
+_WHEN = ("year", "date", "start", "asOf", "published")
 
 
 class Evidence(NamedTuple):
-    """The words of a source that state an answer."""
+    """Where a source states an answer: ``kind`` is ``quoted`` (``quote``: the exact words) or
+    ``cited`` (``locator``: where on the page ``url``, in our words)."""
 
-    quote: str
+    kind: str
+    quote: str | None
+    locator: str | None
+    url: str | None
     source: str
     source_title: str
 
@@ -49,15 +57,48 @@ def answer_columns(query: SavedQuery, variables: list[str], kinds: set[str]) -> 
     names, else (a year for a *when* question first) every column that is not a parameter, a
     label or evidence."""
     if query.answer:
-        return [c for c in query.answer if c in variables]
-    params = {p.name for p in query.params}
-    eligible = [
-        v for v in variables
-        if v not in params and v not in _EVIDENCE and not (v.endswith("Label") and v[: -len("Label")] in variables)
-    ]
+        eligible = [c for c in query.answer if c in variables]
+    else:
+        params = {p.name for p in query.params}
+        eligible = [
+            v for v in variables
+            if v not in params and v not in _EVIDENCE and not (v.endswith("Label") and v[: -len("Label")] in variables)
+        ]
     if "when" in kinds:
-        eligible.sort(key=lambda v: v not in ("year", "date"))
+        eligible.sort(key=lambda v: v not in _WHEN)
     return eligible
+
+
+def differences(variables: list[str], rows: list[tuple], query: SavedQuery) -> str | None:  # type: ignore[type-arg]
+    """For a query whose rows are alternative reports of one thing (its header's ``compare``):
+    when the reported values differ, a sentence saying so, how many values and sources, and in
+    which of the other compared columns the reports differ (what was counted, how exactly,
+    when); None when they agree or the query compares nothing."""
+    if not query.compare or query.compare[0] not in variables:
+        return None
+    index = {name: i for i, name in enumerate(variables)}
+    value = query.compare[0]
+    values = sorted({plain_text(row[index[value]]) for row in rows if row[index[value]] is not None},
+                    key=lambda v: (len(v), v))
+    if len(values) < 2:
+        return None
+    sources = {plain_text(row[index["source"]]) for row in rows} if "source" in index else set()
+    differing = []
+    for column in query.compare[1:]:
+        if column in index:
+            seen = sorted({plain_text(row[index[column]]) for row in rows if row[index[column]] is not None})
+            if len(seen) > 1 or (seen and any(row[index[column]] is None for row in rows)):
+                differing.append(f"{_words(column)} ({', '.join(seen)})")
+    why = f"; they differ in {'; '.join(differing)}" if differing else ""
+    count = f" from {len(sources)} sources" if sources else ""
+    return f"The sources differ: {len(values)} different values ({', '.join(values)}){count}{why}. None is settled as the one answer."
+
+
+def _words(column: str) -> str:
+    """'asOf' -> 'as of': a column name as words."""
+    import re
+
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", column).lower()
 
 
 def _is_number(term: Term | None) -> bool:
@@ -65,12 +106,13 @@ def _is_number(term: Term | None) -> bool:
         "integer", "decimal", "nonNegativeInteger", "positiveInteger", "int", "long", "double", "float")
 
 
-def shape(result: Result, query: SavedQuery, kinds: set[str], index: EntityIndex) -> list[Answer]:
-    """One :class:`Answer` per result row."""
-    variables = result.variables
+def shape(variables: list[str], rows: list[tuple], query: SavedQuery, kinds: set[str], index: EntityIndex) -> list[Answer]:  # type: ignore[type-arg]
+    """One :class:`Answer` per distinct answer: rows that differ only in their evidence (several
+    sources, or several quotes of one) are one answer with all that evidence."""
     columns = answer_columns(query, variables, kinds)
-    answers = []
-    for row in result.rows:
+    answers: list[Answer] = []
+    merged: dict[tuple, int] = {}  # type: ignore[type-arg]
+    for row in rows:
         cells = dict(zip(variables, row))
         ordered = columns
         if "count" in kinds:
@@ -85,9 +127,20 @@ def shape(result: Result, query: SavedQuery, kinds: set[str], index: EntityIndex
             label = plain_text(term)
             value, iri = (label if term is not None else None), None
         evidence = ()
-        if cells.get("quote") is not None and cells.get("source") is not None:
+        if cells.get("source") is not None and (cells.get("quote") is not None or cells.get("locator") is not None):
             source = plain_text(cells["source"])
-            evidence = (Evidence(plain_text(cells["quote"]), source, index.labels.get(source.removeprefix(ID), "")),)
+            title = index.labels.get(source.removeprefix(ID), "")
+            if cells.get("quote") is not None:
+                evidence = (Evidence("quoted", plain_text(cells["quote"]), None, None, source, title),)
+            else:
+                url = plain_text(cells["url"]) if cells.get("url") is not None else None
+                evidence = (Evidence("cited", None, plain_text(cells["locator"]), url, source, title),)
         fields = {name: plain_text(cell) for name, cell in cells.items() if name != main and name not in _EVIDENCE and cell is not None}
-        answers.append(Answer(label, value, iri, fields, evidence))
+        key = (label, value, iri, tuple(sorted(fields.items())))
+        if key in merged:  # the same answer from another source, or other words of the same one
+            previous = answers[merged[key]]
+            answers[merged[key]] = previous._replace(evidence=previous.evidence + tuple(e for e in evidence if e not in previous.evidence))
+        else:
+            merged[key] = len(answers)
+            answers.append(Answer(label, value, iri, fields, evidence))
     return answers

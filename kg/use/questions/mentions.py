@@ -27,6 +27,13 @@ HEAD_NOUNS = frozenset({
     "summit", "declaration", "statement", "pledge", "initiative", "resolution", "agreement", "treaty", "accord",
     "charter", "conference", "partnership", "process", "convention", "compact", "framework", "model", "road",
 })
+# The class of thing a head noun names, when a place qualifies it: "the Paris declaration" is
+# the pledge adopted at the summit held in Paris, whatever the sources call it.
+HEAD_CLASSES = {
+    "summit": "Summit", "conference": "Summit", "declaration": "Pledge", "statement": "Pledge", "pledge": "Pledge",
+    "agreement": "Pledge", "accord": "Pledge", "charter": "Pledge", "compact": "Pledge", "resolution": "Resolution",
+    "initiative": "Initiative",
+}
 # Words that end the qualifiers before a head noun (the domain's "AI" does not: "China's AI
 # governance initiative").
 WALK_STOP = STOPWORDS - {"ai", "artificial", "intelligence"}
@@ -36,11 +43,16 @@ _QUERIES = {
     "entities": f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?e ?name ?class WHERE {{ ?e rdfs:label|skos:altLabel ?name ; a ?class . FILTER STRSTARTS(STR(?class), "{AIG}") }}""",
+    "places": f"""PREFIX aig: <{AIG}>
+SELECT ?e ?place WHERE {{ {{ ?e aig:heldIn|aig:venue ?place }} UNION {{ ?e aig:endorsedAt/(aig:heldIn|aig:venue) ?place }} }}""",
     "classes": f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 SELECT ?c ?label ?parent WHERE {{ ?c a owl:Class . FILTER STRSTARTS(STR(?c), "{AIG}")
   OPTIONAL {{ ?c rdfs:label ?label }} OPTIONAL {{ ?c rdfs:subClassOf ?parent }} }}""",
 }
+
+
+_SOURCE_CLASSES = frozenset(AIG + name for name in ("SourceDocument", "QuotedSource", "CitedSource"))
 
 
 class Mention(NamedTuple):
@@ -68,6 +80,7 @@ class EntityIndex:
         self.names: dict[tuple[str, ...], set[str]] = {}
         self.acronyms: set[tuple[str, ...]] = set()
         self.name_stems: dict[str, set[str]] = {}  # entity id -> stems of all its names
+        titles: set[str] = set()  # the sources, named by their titles
         for row in store.query(_QUERIES["entities"]):
             iri, name, cls = row["e"].value, row["name"].value, row["class"].value
             if not iri.startswith(ID):
@@ -80,8 +93,22 @@ class EntityIndex:
             self.names.setdefault(words, set()).add(entity)
             if name.replace(".", "").isupper() and len(name.replace(".", "")) <= 4:
                 self.acronyms.add(words)
-            if cls != AIG + "SourceDocument":  # a document's title is not what "the summit" names
+            if cls in _SOURCE_CLASSES:  # a document's title names the document, not what it is about
+                titles.add(entity)
+            else:
                 self.name_stems.setdefault(entity, set()).update(stem(w) for w in words)
+        for entity in titles:  # sources are not looked up by their titles: those are long, and all words
+            self.name_stems.pop(entity, None)
+            self.classes[entity] = "SourceDocument"
+            for words, entities in list(self.names.items()):
+                entities.discard(entity)
+                if not entities:
+                    del self.names[words]
+                    self.acronyms.discard(words)
+        self.places: dict[str, set[str]] = {}  # entity id -> the places it was held or adopted in
+        for row in store.query(_QUERIES["places"]):
+            if row["e"].value.startswith(ID) and row["place"].value.startswith(ID):
+                self.places.setdefault(row["e"].value[len(ID):], set()).add(row["place"].value[len(ID):])
         for row in store.query("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?e ?l WHERE { ?e rdfs:label ?l }"):
             if row["e"].value.startswith(ID):
                 self.labels[row["e"].value[len(ID):]] = row["l"].value
@@ -159,6 +186,16 @@ def find_mentions(tokens: list[Token], words: list[str], index: EntityIndex, mix
             break
         else:
             i += 1
+    for place, held in zip(list(mentions), list(mentions)[1:]):  # "the Paris AI Action Summit": the place qualifies
+        if place.end == held.start and place.entity and held.entity and index.classes.get(place.entity) == "Place" \
+                and place.entity in index.places.get(held.entity, ()):
+            mentions[mentions.index(held)] = held._replace(text=f"{place.text} {held.text}", start=place.start)
+            mentions.remove(place)
+    for place in [m for m in mentions if m.entity and index.classes.get(m.entity) == "Place"]:
+        # "the statement agreed in Paris": a place after what was held or adopted there qualifies it
+        if place.start > 0 and words[place.start - 1] in ("in", "at") and any(
+                m.entity and m.end <= place.start - 1 <= m.end + 3 and place.entity in index.places.get(m.entity, ()) for m in mentions):
+            mentions.remove(place)
     for i, word in enumerate(words):  # years
         if not taken[i] and word.isdigit() and len(word) == 4 and 1900 <= int(word) <= 2100:
             mentions.append(Mention(word, i, i + 1, year=int(word)))
@@ -175,7 +212,14 @@ def find_mentions(tokens: list[Token], words: list[str], index: EntityIndex, mix
         wanted = {stem(w) for w in words[start:i + 1]}
         fits = sorted(e for e, stems in index.name_stems.items() if wanted <= stems)
         owner = next((m for m in mentions if m.end == start and m.entity), None)
-        if len(fits) == 1 and owner and {stem(w) for w in words[owner.start:owner.end]} <= index.name_stems[fits[0]]:
+        place = owner.entity if owner and index.classes.get(owner.entity) == "Place" and start == i else None
+        if not fits and not place and start == i and word in HEAD_CLASSES:  # "the declaration": the one there is
+            fits = sorted(e for e, c in index.classes.items() if e in index.name_stems and index.is_a(c, HEAD_CLASSES[word]))
+        if place and word in HEAD_CLASSES:  # "the Paris declaration": the one pledge held to Paris
+            placed = sorted(e for e, places in index.places.items()
+                            if place in places and index.is_a(index.classes.get(e, ""), HEAD_CLASSES[word]))
+            fits = [e for e in fits if e in placed] if any(e in placed for e in fits) else placed
+        if len(fits) == 1 and owner and (place or {stem(w) for w in words[owner.start:owner.end]} <= index.name_stems[fits[0]]):
             mentions.remove(owner)  # "China's AI governance initiative": the owner is part of the name
             start = owner.start
         text = " ".join(t.text for t in tokens[start:i + 1])

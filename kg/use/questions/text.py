@@ -73,7 +73,14 @@ LEXICON: dict[str, tuple[str, ...]] = {
                  "mappings"),
     "unlinked": ("unlinked", "missing", "lack", "lacking", "without"),
     "member": ("member", "members", "membership", "belong", "belongs", "part of"),
-    "evidence": ("evidence", "source", "sources", "quote", "quotes", "proof", "cite", "citation"),
+    "evidence": ("evidence", "source", "sources", "quote", "quotes", "proof", "cite", "citation", "document", "documents",
+                 "publication", "publications", "outlet", "outlets", "reference", "references", "taken from", "come from",
+                 "comes from", "where from"),
+    "disagree": ("disagree", "disagrees", "disagreed", "disagreement", "disagreements", "contradict", "contradicts",
+                 "contradicted", "contradiction", "contradictions", "conflict", "conflicts", "conflicting", "contest",
+                 "contested", "dispute", "disputes", "disputed", "differ", "differs", "differed", "difference",
+                 "differences", "inconsistent", "inconsistency", "inconsistencies", "discrepancy", "discrepancies"),
+    "agree": ("agree", "agrees", "agreed", "agreement", "consensus", "concur", "concurs", "consistent"),
     "who": ("who", "whom", "whose", "which party", "which parties", "official", "officials", "person", "people",
             "leader", "leaders", "politician", "politicians"),
     "why": ("why", "reason", "reasons", "because"),
@@ -81,7 +88,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
 # Adjectives of nationality, as a name of the nation (only used when the graph has the nation).
 DEMONYMS = {"chinese": ("china",), "american": ("united", "states"), "french": ("france",), "indian": ("india",)}
 # "not" + concept: what the negated concept means.
-NEGATED = {"endorse": "decline", "wikidata": "unlinked", "participate": None}
+NEGATED = {"endorse": "decline", "wikidata": "unlinked", "participate": None, "agree": "disagree"}
 NEGATIONS = {"not", "no", "never", "didn't", "didnt", "did't", "don't", "dont", "doesn't", "won't", "n't", "nor", "without"}
 # Question words that, after the first word, leave the object of the question open
 # ("who endorsed what?"): a parameter must then not be filled by its default.
@@ -108,7 +115,7 @@ data dataset database record recorded records mention mentioned mentions appear 
 COMMON = frozenset(
     """
 ask asked answer answers question questions graph data dataset database article articles news report
-reported reports reporting mention mentioned mentions name named names call called known record
+reported reports reporting figure figures number numbers mention mentioned mentions name named names call called known record
 recorded records say said happen happened make made take took give gave go went come came see saw
 look looked find found get got want wanted need needed use used using like liked try tried work
 worked help helped mean meant means keep kept hold held put set stay run ran read write wrote

@@ -24,6 +24,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 _STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 _DIST_TYPES = {
     ".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json", ".owl": "application/rdf+xml",
+    ".trig": "application/trig", ".nq": "application/n-quads",
     ".tsv": "text/tab-separated-values; charset=utf-8", "": "text/plain; charset=utf-8",
 }
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127)}

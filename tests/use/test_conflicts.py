@@ -1,0 +1,49 @@
+"""kg conflicts: the disagreements of the built dataset, as the saved query disagreements gives
+them, grouped for people (table) and tools (json)."""
+
+import json
+
+from kg.use.conflicts import conflicts, summary, table
+from kg.use.query import run
+from tests.conftest import kg_cli
+
+
+def test_the_reported_counts_are_one_disagreement_kept_as_observations(built, store):
+    found = {c.label: c for c in conflicts(built, store)}
+    counts = found["Statement on Inclusive and Sustainable AI: signatory count"]
+    assert counts.settlement == "kept as observations"
+    values = {v.value for v in counts.values}
+    assert {"53", "57", "58", "60", "61", "64"} <= values
+    (so_far,) = [v for v in counts.values if v.value == "53"]
+    assert so_far.so_far and so_far.qualifiers() == "unspecified parties, exactly, so far"
+    (fifty_eight,) = [v for v in counts.values if v.value == "58"]
+    assert {r.source for r in fifty_eight.sources} >= {"asianews-china-paris-ai-summit", "brusselstimes-58-countries"}
+    assert not any(v.accepted for v in counts.values)
+
+
+def test_the_command_and_the_query_say_the_same(built, store):
+    found = conflicts(built, store)
+    rows = run("disagreements", project=built, store=store).rows
+    assert sum(len(v.sources) for c in found for v in c.values) == len(rows)
+    assert summary(found).startswith(f"{len(found)} disagreement(s)")
+
+
+def test_table_and_json_output(built):
+    result = kg_cli("conflicts", project=built)
+    assert result.returncode == 0, result.stderr
+    assert "Statement on Inclusive and Sustainable AI: signatory count — kept as observations" in result.stdout
+    assert "nations, exactly" in result.stdout and "disagreement(s)" in result.stderr
+    document = json.loads(kg_cli("conflicts", "--format", "json", project=built).stdout)
+    assert {"disagreement", "label", "subject", "settlement", "explanation", "values"} == set(document[0])
+    assert {"property", "value", "label", "counted", "bound", "as_of", "so_far", "rank", "accepted", "sources"} == set(document[0]["values"][0])
+    assert kg_cli("conflicts", "--fail-on", "unresolved", project=built).returncode == 0  # counts are never unresolved
+    assert kg_cli("conflicts", "--fail-on", "any", project=built).returncode == 1
+
+
+def test_no_build_says_how_to_build(project):
+    result = kg_cli("conflicts", project=project)
+    assert result.returncode == 1 and "run python build.py" in result.stderr
+
+
+def test_an_empty_list_prints_nothing(built):
+    assert table([]) == "" and summary([]) == "0 disagreement(s)"
