@@ -120,6 +120,11 @@ def _query_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", metavar="FILE", help="write the results to FILE; the format follows its extension")
     parser.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead of the local graph")
     parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="for --endpoint: give up after this long (default 60)")
+    parser.add_argument("--default-graph", action="append", default=[], metavar="IRI",
+                        help="for --endpoint: a graph of the query's default graph (default-graph-uri; repeatable), "
+                        "e.g. https://w3id.org/aigov/graph/accepted on a store whose default graph is the union of all")
+    parser.add_argument("--named-graph", action="append", default=[], metavar="IRI",
+                        help="for --endpoint: a named graph the query may read with GRAPH (named-graph-uri; repeatable)")
     parser.add_argument(
         "--service",
         action="append",
@@ -379,15 +384,19 @@ def _query(args: argparse.Namespace) -> int:
                 raise UsageError(f"--service {pair!r} is not FROM=TO", hint="e.g. --service https://query.wikidata.org/sparql=http://127.0.0.1:7878/query")
             redirects[old] = new
         query = query._replace(text=redirect_services(query.text, redirects))
+    dataset = {"default_graphs": tuple(args.default_graph), "named_graphs": tuple(args.named_graph)}
     if args.endpoint:
         from kg.use.query import QueryText
         from kg.use.remote import execute_remote
 
         def lookup(text, terms):  # type: ignore[no-untyped-def]
-            return execute_remote(args.endpoint, QueryText(text, "<lookup>"), terms, args.timeout)
+            return execute_remote(args.endpoint, QueryText(text, "<lookup>"), terms, args.timeout, **dataset)
 
-        result = execute_remote(args.endpoint, query, bind(query.saved, given, lookup), args.timeout)
+        result = execute_remote(args.endpoint, query, bind(query.saved, given, lookup), args.timeout, **dataset)
     else:
+        if args.default_graph or args.named_graph:
+            raise UsageError("--default-graph and --named-graph name a remote store's graphs: give --endpoint too",
+                             hint="the local dataset's default graph is already the accepted graph")
         from kg.use.query import execute, local_lookup
         from kg.use.store import open_store
 
@@ -417,16 +426,19 @@ def _push(args: argparse.Namespace) -> int:
     files, dataset = graph_files(project), dataset_file(project)
 
     def progress(graph: str | None, done: int, total: int, triples: int) -> None:
-        print(f"{f'<{graph}>' if graph else 'default graph'}: chunk {done}/{total}, {triples:,} triples sent", file=sys.stderr)
+        if total > 1:  # a graph that fits one request needs no progress line
+            print(f"{f'<{graph}>' if graph else 'default graph'}: chunk {done}/{total}, {triples:,} triples sent", file=sys.stderr)
 
     reports = push_dataset(files, dataset, args.store, args.graph, args.replace, args.update, args.chunk_triples, progress=progress)
     verb = "replaced" if args.replace else "added to"
-    for report in reports:
-        where = f"<{report.graph}>" if report.graph else "the default graph"
-        print(f"{report.triples:,} triples {verb} {where}", file=sys.stderr)
-    total = sum(r.triples for r in reports)
-    pruned = "; graphs of sources no longer in the dataset removed" if args.replace else ""
-    print(f"{total:,} triples in {len(reports)} graph(s) at {args.store}{pruned}", file=sys.stderr)
+    first, named = reports[0], reports[1:]
+    where = f"<{first.graph}>" if first.graph else "the default graph"
+    print(f"{first.triples:,} triples (the ontology and the accepted graph) {verb} {where}", file=sys.stderr)
+    print(f"{sum(r.triples for r in named):,} triples {verb} {len(named)} named graph(s): each source's claims and the Wikidata facts",
+          file=sys.stderr)
+    if args.replace:
+        print("graphs of sources no longer in the dataset: removed", file=sys.stderr)
+    print(f"at {args.store}", file=sys.stderr)
     return 0
 
 

@@ -87,16 +87,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_oxigraph() -> tuple[subprocess.Popen, str]:
+def start_oxigraph(*options: str) -> tuple[subprocess.Popen, str]:
     """Start a real Oxigraph server (`oxigraph serve`, from the oxigraph package on PyPI) on a
-    free loopback port, in memory, read-write; returns the process and its base URL
-    (…/query, …/update, …/store) once it answers."""
+    free loopback port, in memory, read-write, with ``options`` (``--union-default-graph``);
+    returns the process and its base URL (…/query, …/update, …/store) once it answers."""
     import time
     import urllib.request
 
     exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     port = free_port()
-    process = subprocess.Popen([exe, "serve", "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen([exe, "serve", "--bind", f"127.0.0.1:{port}", *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 15
     while True:

@@ -22,8 +22,8 @@ def test_mappings_know_their_lines(tmp_path):
 
 def test_malformed_yaml_names_file_and_line(tmp_path):
     with pytest.raises(KGError) as err:
-        read_yaml(write(tmp_path, "a: 1\nb: [1, 2\nc: 3\n"), "data/facts/x.yaml")
-    assert err.value.path == "data/facts/x.yaml"
+        read_yaml(write(tmp_path, "a: 1\nb: [1, 2\nc: 3\n"), "data/claims/x.yaml")
+    assert err.value.path == "data/claims/x.yaml"
     assert err.value.line == 3
     assert "malformed YAML" in str(err.value)
 

@@ -92,6 +92,7 @@ def quoted_evidence(source_id: str, span: Span) -> tuple[URIRef, list[Triple]]:
         (node, RDF.type, OA.SpecificResource),
         (node, RDF.type, A.QuotedEvidence),
         (node, OA.hasSource, entity_iri(source_id)),
+        (node, A.quote, Literal(span.exact)),
         (node, OA.hasSelector, quote),
         (node, OA.hasSelector, position),
         (quote, RDF.type, OA.TextQuoteSelector),

@@ -45,10 +45,15 @@ def execute_remote(
     terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] | None = None,
     timeout: float = 60.0,
     agent: str = USER_AGENT,
+    default_graphs: tuple[str, ...] = (),
+    named_graphs: tuple[str, ...] = (),
 ) -> Result:
     """Run ``query`` on ``endpoint``; HTTP errors, time-outs and rate limits become KGErrors.
 
-    ``agent`` is the User-Agent header sent (Wikimedia asks for one naming the tool and a contact)."""
+    ``agent`` is the User-Agent header sent (Wikimedia asks for one naming the tool and a
+    contact). ``default_graphs`` and ``named_graphs`` name the query's dataset through the
+    protocol (``default-graph-uri``, ``named-graph-uri``), for a store whose default graph is not
+    the accepted graph; by the protocol, naming any graph leaves out every graph not named."""
     from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -59,6 +64,10 @@ def execute_remote(
     client.setMethod(POST)
     client.setRequestMethod(URLENCODED)
     client.setTimeout(int(max(1, timeout)))
+    for iri in default_graphs:
+        client.addDefaultGraph(iri)
+    for iri in named_graphs:
+        client.addNamedGraph(iri)
     graph = client.queryType in ("CONSTRUCT", "DESCRIBE")
     client.setReturnFormat(TURTLE if graph else JSON)
     for attempt in range(RETRIES + 1):

@@ -40,6 +40,38 @@ def test_saved_queries_give_the_same_rows_remotely(endpoint, built, store, name)
     assert remote.rows
 
 
+@pytest.fixture
+def union_store(built):
+    """Oxigraph server whose default graph is the union of every graph, as Virtuoso's is: the
+    accepted graph is pushed into a named graph of its own."""
+    from tests.conftest import start_oxigraph
+
+    process, base = start_oxigraph("--union-default-graph")
+    try:
+        push_dataset(graph_files(built), dataset_file(built), f"{base}/store", graph="https://w3id.org/aigov/graph/accepted")
+        yield f"{base}/query"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("name", ["blocs-endorsed", "signatory-counts", "declined"])
+def test_on_a_union_default_graph_the_dataset_is_named_in_the_request(union_store, built, store, name):
+    local = run(name, project=built, store=store)
+    query = saved(built, name)
+    sources = tuple(sorted(g.value for g in store.named_graphs()))
+    dataset = {"default_graphs": ("https://w3id.org/aigov/graph/accepted",), "named_graphs": sources}
+
+    def lookup(text, terms):
+        return execute_remote(union_store, QueryText(text, "<lookup>"), terms, **dataset)
+
+    named = execute_remote(union_store, query, bind(query.saved, {}, lookup), **dataset)
+    assert records(named) == records(local)
+    if name == "blocs-endorsed":  # without it, each piece of evidence is met in two graphs: rows come twice and more
+        plain = execute_remote(union_store, query, bind(query.saved, {}, lookup))
+        assert len(plain.rows) > len(local.rows)
+
+
 def test_entity_parameters_resolve_by_label_on_the_endpoint(endpoint, built):
     query = saved(built, "blocs-endorsed")
 

@@ -9,10 +9,26 @@ from kg.use.store import open_store
 from tests.conftest import copy_project
 
 
-def test_small_graphs_load_in_memory(built):
-    store = open_store(built)
+def test_small_graphs_load_in_memory(built, tmp_path):
+    project = copy_project(tmp_path / "p")
+    shutil.copytree(built.dist, project.dist)
+    store = open_store(project, cache_from_bytes=1 << 40)
     assert len(store) > 1000
-    assert not (built.root / ".cache").exists()
+    assert not (project.root / ".cache").exists()
+
+
+def test_the_layout_is_the_same_in_memory_and_cached(built, tmp_path):
+    """The default graph holds the ontology and the accepted graph; the named graphs hold the
+    sources' claims and the Wikidata facts, never the accepted graph a second time."""
+    project = copy_project(tmp_path / "p")
+    shutil.copytree(built.dist, project.dist)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { %s }"
+    for store in (open_store(project, cache_from_bytes=1 << 40), open_store(project, cache_from_bytes=0)):
+        default = int(next(store.query(count % "?s ?p ?o"))["n"].value)
+        assert default == sum(1 for name in ("ontology.nt", "kg.nt") for _ in (built.dist / name).open(encoding="utf-8"))
+        graphs = {row["g"].value for row in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+        assert "https://w3id.org/aigov/graph/accepted" not in graphs
+        assert "https://w3id.org/aigov/graph/source/asianews-china-paris-ai-summit" in graphs and len(graphs) >= 10
 
 
 def test_large_graphs_use_a_cache_rebuilt_when_dist_changes(built, tmp_path):
