@@ -278,7 +278,7 @@ def _claim(item: Located, shown_as: str) -> ClaimEntry:
         raise KGError("a claim needs exactly one of object (an entity id) or value (a literal)", path=shown_as, line=item.line,
                       hint="use object: for things the graph names, value: for numbers, dates and text")
     value = item.get("value")
-    if has_value and not isinstance(value, (str, int, bool, dt.date)) or isinstance(value, dt.datetime):
+    if has_value and (not isinstance(value, (str, int, bool, dt.date)) or isinstance(value, dt.datetime)):
         raise KGError(f"value must be text, a whole number, a date or true/false, got {excerpt(value)}", path=shown_as,
                       line=item.line_of("value"), hint="write a single literal value")
     if isinstance(value, str) and not value.strip():

@@ -26,7 +26,7 @@ from rdflib.term import Node
 
 from kg.errors import KGError, excerpt
 from kg.make.accept import Acceptance, Disagreement, accept
-from kg.make.claimfile import ClaimEntry, ClaimFile, Evidence, Qualifiers, read_claims
+from kg.make.claimfile import ClaimEntry, ClaimFile, Evidence, NameEntry, Qualifiers, read_claims
 from kg.make.claims import A, OA, PROV, SKOS, Claim, Triple, cited_evidence, digest, entity_iri, group_iri, group_node, quoted_evidence
 from kg.make.decisions import Decision, read_decisions
 from kg.make.entities import Entity, read_entities
@@ -175,7 +175,7 @@ class _Builder:
         for entry in file.claims:
             self.claim(file, source, entry)
 
-    def name(self, file: ClaimFile, source: Source, entry) -> None:  # type: ignore[no-untyped-def]
+    def name(self, file: ClaimFile, source: Source, entry: NameEntry) -> None:
         subject = self.known(entry.entity, file, source, entry.line)
         entity = self.entities.get(entry.entity)
         if entity is not None and entry.name == entity.label:
@@ -306,14 +306,17 @@ class _Builder:
 
     def apply(self, decisions: tuple[Decision, ...], shown_as: str) -> None:
         """Give each decision's rank to the claims it names; a decision naming none is an error."""
+        by_statement: dict[tuple[Node, str, Node], list[Claim]] = defaultdict(list)
+        for claim in self.claims:
+            by_statement[(claim.subject, claim.name, claim.value)].append(claim)
         for decision in decisions:
             subject = entity_iri(decision.subject)
             if decision.object is not None:
                 value: Node = entity_iri(decision.object)
             else:
                 value = _literal(decision.property, decision.value, self.vocabulary.ranges.get(decision.property), shown_as, decision.line)
-            matched = [c for c in self.claims if c.subject == subject and c.name == decision.property and c.value == value
-                       and (decision.source is None or c.source == decision.source)]
+            matched = [c for c in by_statement.get((subject, decision.property, value), ())
+                       if decision.source is None or c.source == decision.source]
             if not matched:
                 raise KGError("the decision names no claim (no source claims that subject, property and value)", path=shown_as,
                               line=decision.line, hint="check the ids and the value against data/claims/, or remove the decision")
