@@ -70,5 +70,24 @@ def read_yaml(path: Path, shown_as: str) -> Any:
             line=line,
             hint="check indentation and quoting near that line (a value containing ': ' needs quotes)",
         ) from None
+    except ValueError as err:  # a value YAML resolves but cannot build: a date like 2025-02-30
+        line = _line_of_bad_value(text, err)
+        raise KGError(f"not a valid value: {err}", path=shown_as, line=line,
+                      hint="write a real calendar date as YYYY-MM-DD (or quote the value if it is text)") from None
     finally:
         loader.dispose()
+
+
+def _line_of_bad_value(text: str, err: ValueError) -> int | None:
+    """The first line holding a date-like value that is not a calendar date (PyYAML's error
+    carries no position); None when there is none."""
+    import datetime as dt
+    import re
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in re.finditer(r"(?<![\w-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w-])", line):
+            try:
+                dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return number
+    return None

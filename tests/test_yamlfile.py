@@ -48,3 +48,9 @@ def test_unreadable_yaml_is_a_clear_error(tmp_path, content, message):
     path.write_bytes(content)
     with pytest.raises(KGError, match=message):
         read_yaml(path, "f.yaml")
+
+
+def test_an_impossible_date_names_its_line(tmp_path):
+    with pytest.raises(KGError) as err:
+        read_yaml(write(tmp_path, "a: 2025-02-28\nitems:\n  - {value: 2025-02-30}\n"), "data/claims/x.yaml")
+    assert err.value.line == 3 and "day is out of range" in err.value.message and err.value.hint

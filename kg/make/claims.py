@@ -2,8 +2,11 @@
 named graph.
 
 A claim's IRI is stable: ``https://w3id.org/aigov/claim/<source>/<16 hex digits>``, the digits
-from the SHA-256 of its subject, property and value, so a claim keeps its IRI from build to
-build and release to release (citing, retracting and diffing depend on it).
+from the SHA-256 of its subject, property, value and the qualifiers that narrow what it says (what
+was counted, how exactly, as of when, regarding what, from and until when), so a claim keeps its
+IRI from build to build and release to release (citing, retracting and diffing depend on it),
+and one source may report the same value twice with different qualifiers (61 nations exactly, 61
+parties about). A note or who gave a reason (aig:statedBy) describes a claim without changing it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ PROV = Namespace(STANDARD["prov"])
 SKOS = Namespace(STANDARD["skos"])
 
 Triple = tuple[Node, Node, Node]
+
+# Qualifiers that describe a claim without narrowing what it states: left out of its identity.
+DESCRIPTIVE_QUALIFIERS = frozenset({SKOS.note, A.statedBy})
 
 
 def entity_iri(entity_id: str) -> URIRef:
@@ -59,7 +65,8 @@ class Claim:
     iri: URIRef = field(init=False)
 
     def __post_init__(self) -> None:
-        self.iri = URIRef(f"{CLAIM}{self.source}/{digest(self.subject.n3(), self.prop.n3(), self.value.n3())}")
+        narrowing = sorted(f"{p.n3()}={o.n3()}" for p, o in self.qualifiers if p not in DESCRIPTIVE_QUALIFIERS)
+        self.iri = URIRef(f"{CLAIM}{self.source}/{digest(self.subject.n3(), self.prop.n3(), self.value.n3(), *narrowing)}")
 
     @property
     def triple(self) -> Triple:

@@ -67,6 +67,9 @@ def _entity(item: Located, shown_as: str) -> Entity:
                       hint="ids are lowercase words joined by hyphens, e.g. african-union")
     raw_types = item["type"] if isinstance(item["type"], list) else [item["type"]]
     types = tuple(text("type", t) for t in raw_types)
+    if not types:
+        raise KGError("type is an empty list", path=shown_as, line=item.line_of("type"),
+                      hint="give the entity its ontology class, e.g. type: Nation")
     for name in types:
         if not LOCAL_NAME.fullmatch(name):
             raise KGError(f"type {excerpt(name)} is not an ontology class name", path=shown_as, line=item.line_of("type"),

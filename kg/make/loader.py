@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
@@ -42,6 +42,9 @@ DCTERMS = Namespace(STANDARD["dcterms"])
 PAV = Namespace(STANDARD["pav"])
 SCHEMA = Namespace(STANDARD["schema"])
 # Qualifier keys of a claims file -> the annotation property each is written with.
+# The properties a claim of which may name what it concerns beside its subject: the pledge a
+# reason for declining is about; the event at which a person represented a party.
+REGARDING = frozenset({"declineReason", "represented"})
 _QUALIFIERS = {"counted": A.counted, "bound": A.bound, "as_of": A.asOf, "so_far": A.soFar, "regarding": A.regarding,
                "stated_by": A.statedBy, "start": A.startDate, "end": A.endDate, "note": SKOS.note}
 
@@ -62,7 +65,6 @@ class Loaded:
     mappings: tuple[Mapping, ...]
     enrichment: Graph | None = None
     cached_wikidata_items: int = 0
-    evidence_spans: set[URIRef] = field(default_factory=set)
 
     @property
     def disagreements(self) -> tuple[Disagreement, ...]:
@@ -182,6 +184,9 @@ class _Builder:
             raise KGError(f"{entry.name!r} is the entity's label already", path=file.path, line=entry.line,
                           hint="list only other names the source uses")
         evidence = entry.evidence
+        if not source.quoted and not evidence.locators:
+            raise KGError(f"the name {entry.name!r} has no locator: {source.id} is a cited page", path=file.path,
+                          line=entry.line, hint="say where on the page it is used, in our words: locator: headline")
         if source.quoted and not evidence.quotes:
             try:
                 span = locate_name(source.text or "", entry.name)
@@ -234,9 +239,12 @@ class _Builder:
                           hint="remove them, or use a count property such as signatoryCount")
         if entry.property == "declineReason" and q.regarding is None:
             raise KGError("a reason for declining needs regarding: the pledge it is about", **where, hint="add regarding: <pledge id>")
-        if (q.regarding or q.stated_by) and entry.property != "declineReason":
-            raise KGError(f"regarding: and stated_by: qualify a reason for declining, not aig:{entry.property}", **where,
-                          hint="remove them; say who said what with claimed, emphasized or another property")
+        if q.stated_by and entry.property != "declineReason":
+            raise KGError(f"stated_by: qualifies a reason for declining, not aig:{entry.property}", **where,
+                          hint="remove it; say who said what with claimed, emphasized or another property")
+        if q.regarding and entry.property not in REGARDING:
+            raise KGError(f"regarding: qualifies {' or '.join('aig:' + p for p in sorted(REGARDING))}, not aig:{entry.property}",
+                          **where, hint="remove it, or say what the claim concerns in note:")
         if q.start and q.end and q.end < q.start:
             raise KGError("end is before start", **where, hint="check both dates")
         pairs: list[tuple[URIRef, Node]] = []
@@ -297,8 +305,10 @@ class _Builder:
     def add(self, claim: Claim) -> None:
         if claim.iri in self.by_iri:
             path, line = self.by_iri[claim.iri].origin
-            raise KGError(f"the same claim is stated twice in this file (first on line {line})", path=claim.origin[0],
-                          line=claim.origin[1], hint="keep one entry and give it both quotes or locators as a list")
+            raise KGError(f"the same claim is stated twice in this file (first on line {line}): same subject, property, "
+                          "value and qualifiers", path=claim.origin[0], line=claim.origin[1],
+                          hint="keep one entry and give it both quotes or locators as a list (a note does not make a claim "
+                          "another)")
         self.by_iri[claim.iri] = claim
         self.claims.append(claim)
 
@@ -309,7 +319,9 @@ class _Builder:
         by_statement: dict[tuple[Node, str, Node], list[Claim]] = defaultdict(list)
         for claim in self.claims:
             by_statement[(claim.subject, claim.name, claim.value)].append(claim)
+        ranked_by: dict[URIRef, Decision] = {}
         for decision in decisions:
+            self.check_decision(decision, shown_as)
             subject = entity_iri(decision.subject)
             if decision.object is not None:
                 value: Node = entity_iri(decision.object)
@@ -321,7 +333,25 @@ class _Builder:
                 raise KGError("the decision names no claim (no source claims that subject, property and value)", path=shown_as,
                               line=decision.line, hint="check the ids and the value against data/claims/, or remove the decision")
             for claim in matched:
+                if claim.iri in ranked_by:
+                    raise KGError(f"two decisions rank the same claim of {claim.source} (first on line {ranked_by[claim.iri].line})",
+                                  path=shown_as, line=decision.line, hint="keep one decision per claim; narrow one with source:")
+                ranked_by[claim.iri] = decision
                 claim.rank, claim.rank_reason = decision.rank, decision.reason
+
+    def check_decision(self, decision: Decision, shown_as: str) -> None:
+        """Refuse a decision on a property no claim can state, or on one where ranks change nothing."""
+        vocabulary, name = self.vocabulary, decision.property
+        if name not in vocabulary.claimable:
+            raise KGError(f"unknown property aig:{name} in a decision", path=shown_as, line=decision.line,
+                          hint=_suggest(name, vocabulary.claimable, "property"))
+        rule = vocabulary.rule(name)
+        if rule == "NoValue":
+            raise KGError(f"aig:{name} holds observations (reported counts): none is ever accepted, so a rank changes nothing",
+                          path=shown_as, line=decision.line, hint="remove the decision; say what differs in each claim's note")
+        if rule == "EveryValue" and decision.rank == "PreferredRank" and not any(name in pair for pair in vocabulary.disjoint):
+            raise KGError(f"every value of aig:{name} is accepted, so a preferred rank changes nothing",
+                          path=shown_as, line=decision.line, hint="use rank: deprecated to keep a wrong claim out, or remove the decision")
 
     # --- graphs ------------------------------------------------------------------------------
 
@@ -369,7 +399,6 @@ class _Builder:
             for node in claim.evidence:
                 for triple in self.evidence[node]:
                     graph.add(triple)
-        spans: set[URIRef] = set()
         for claim in acceptance.accepted:
             accepted.add(claim.triple)
             if self.vocabulary.kind_of(claim.name) in ("object", "datatype"):
@@ -386,7 +415,6 @@ class _Builder:
                 accepted.add((axiom, p, o))
             for node in claim.evidence:
                 accepted.add((axiom, A.evidence, node))
-                spans.add(node)
                 for triple in self.evidence[node]:
                     accepted.add(triple)
         for disagreement in acceptance.disagreements:
@@ -412,7 +440,6 @@ class _Builder:
             claims=self.claims,
             acceptance=acceptance,
             mappings=mappings,
-            evidence_spans=spans,
         )
 
 

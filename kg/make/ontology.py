@@ -80,12 +80,19 @@ def read_ontology(path: Path, shown_as: str) -> Vocabulary:
         if not str(prop).startswith(AIG) or rule_name not in ACCEPTANCE_RULES:
             raise KGError(f"aig:acceptance of {prop} is {rule}, not one of aig:{', aig:'.join(ACCEPTANCE_RULES)}",
                           path=shown_as, hint="declare the rule on an aig: property")
+        if name in acceptance and acceptance[name] != rule_name:
+            raise KGError(f"aig:{name} has two acceptance rules (aig:{acceptance[name]}, aig:{rule_name})", path=shown_as,
+                          hint="declare one aig:acceptance per property")
         acceptance[name] = rule_name
     for prop in graph.subjects(RDF.type, OWL.FunctionalProperty):
         name = str(prop)[len(AIG):]
         if str(prop).startswith(AIG) and acceptance.get(name) != "OneValue":
             raise KGError(f"aig:{name} is functional but its aig:acceptance is not aig:OneValue", path=shown_as,
                           hint="a functional property takes one value: declare aig:acceptance aig:OneValue on it")
+    for a, b in graph.subject_objects(OWL.propertyDisjointWith):
+        if a == b:
+            raise KGError(f"{a} is declared disjoint with itself", path=shown_as,
+                          hint="owl:propertyDisjointWith joins two different properties")
     disjoint = frozenset(
         frozenset((str(a)[len(AIG):], str(b)[len(AIG):]))
         for a, b in graph.subject_objects(OWL.propertyDisjointWith)

@@ -55,12 +55,19 @@ def add_source(project: Project, new: NewSource) -> list[Path]:
     for path in (meta, claims, text_path):
         if path.exists():
             raise KGError(f"{project.relative(path)} already exists", hint="choose another id, or edit the existing source")
+    if project.entities.is_file():
+        from kg.make.entities import read_entities
+
+        if new.id in {e.id for e in read_entities(project.entities, project.relative(project.entities))}:
+            raise UsageError(f"{new.id!r} is an entity id of {project.relative(project.entities)}",
+                             hint="a source and an entity share one IRI space: choose another id")
     files: dict[Path, bytes] = {}
     if new.text is not None:
         files[text_path], files[meta] = _quoted(new)
     else:
         files[meta] = _cited(new)
     files[claims] = _claims_template(new, cited=new.url is not None).encode("utf-8")
+    _check_as_the_build_reads_them(project, new.id, files)
     written: list[Path] = []
     try:
         for path, content in files.items():
@@ -71,6 +78,27 @@ def add_source(project: Project, new: NewSource) -> list[Path]:
             path.unlink(missing_ok=True)
         raise
     return list(files)
+
+
+def _check_as_the_build_reads_them(project: Project, source_id: str, files: dict[Path, bytes]) -> None:
+    """Read the staged files with the build's own readers, in a scratch copy of their folders, so
+    that nothing is written the build would then refuse."""
+    import tempfile
+
+    from kg.make.claimfile import read_claims
+    from kg.make.sources import read_source
+
+    with tempfile.TemporaryDirectory(prefix="aigov-source-") as tmp:
+        scratch = Project(Path(tmp))
+        for path, content in files.items():
+            staged = scratch.root / path.relative_to(project.root)
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            staged.write_bytes(content)
+        try:
+            read_source(scratch, source_id, "kg source add", 1)
+            read_claims(scratch.claims_dir / f"{source_id}.yaml", f"data/claims/{source_id}.yaml")
+        except KGError as err:
+            raise UsageError(f"not written: the build would refuse it: {err.message}", hint=err.hint or "check the options") from None
 
 
 def _yaml(value: str) -> str:
@@ -97,12 +125,12 @@ def _quoted(new: NewSource) -> tuple[bytes, bytes]:
     lines = [
         f"# Metadata record of {new.id}.txt, kept beside the text: a quoted source.",
         "# The text is a byte-for-byte copy as it reached us; never edit it (the build checks its SHA-256).",
-        f"id: {new.id}",
+        f"id: {_yaml(new.id)}",
         "kind: quoted",
         f"title: {_yaml(new.title)}",
         'title_note: "Descriptive title written by aigov-kg."',
         f"original_source: {_yaml(new.original_source)}" if new.original_source else None,
-        f"language: {new.language}",
+        f"language: {_yaml(new.language)}",
         "media_type: text/plain; charset=utf-8",
         "normalization: verbatim-utf8",
         f"rights: {_yaml(new.rights)}",
@@ -120,6 +148,9 @@ def _cited(new: NewSource) -> bytes:
         raise UsageError("the page's title was not given, so give --label: a short descriptive title in our words",
                          hint="or --title 'the title as published'")
     dates = {}
+    if new.retrieved == NOT_GIVEN:
+        raise UsageError("--retrieved cannot be 'not given': it is the day you read the page",
+                         hint="leave it out for today, or write YYYY-MM-DD")
     for name, value in (("published", new.published), ("retrieved", new.retrieved or dt.date.today().isoformat())):
         if value is None or value == NOT_GIVEN:
             dates[name] = NOT_GIVEN
@@ -128,19 +159,22 @@ def _cited(new: NewSource) -> bytes:
             dates[name] = dt.date.fromisoformat(value).isoformat()
         except ValueError:
             raise UsageError(f"--{name} {excerpt(value)} is not a date", hint="write YYYY-MM-DD, or leave it out when the page gives none") from None
+    if dates["published"] != NOT_GIVEN and dates["published"] > dates["retrieved"]:
+        raise UsageError(f"--published {dates['published']} is after --retrieved {dates['retrieved']}",
+                         hint="a page is read after it is published: check both dates")
     lines = [
         "# Metadata record of a cited source: a public page whose text is not copied here.",
         "# Fill in what the page gives; a field the page does not give stays 'not given' (never guessed).",
-        f"id: {new.id}",
+        f"id: {_yaml(new.id)}",
         "kind: cited",
-        f"url: {new.url}",
+        f"url: {_yaml(new.url)}",
         f"title: {_yaml(new.title) if new.title else NOT_GIVEN}",
         f"label: {_yaml(new.label)}" if new.label else None,
         f"publisher: {_yaml(new.publisher) if new.publisher else NOT_GIVEN}",
         ("authors: [" + ", ".join(_yaml(a) for a in new.authors) + "]") if new.authors else f"authors: {NOT_GIVEN}",
         f"published: {dates['published']}",
         f"retrieved: {dates['retrieved']}",
-        f"language: {new.language}",
+        f"language: {_yaml(new.language)}",
         f"original_source: {_yaml(new.original_source)}" if new.original_source else None,
         "subjects: [" + ", ".join(_yaml(s) for s in new.subjects) + "]",
     ]
@@ -176,7 +210,7 @@ def _claims_template(new: NewSource, cited: bool) -> str:
 #     object: statement-on-inclusive-and-sustainable-ai
 #     {example}
 
-source: {new.id}
+source: {_yaml(new.id)}
 
 names: []
 

@@ -97,7 +97,7 @@ def read_source(project: Project, source_id: str, cited_by: str, line: int) -> S
     if not isinstance(meta, Located):
         raise KGError("a metadata record must be a mapping", path=shown, line=1, hint="see the other .meta.yaml files")
     kind = meta.get("kind")
-    if kind not in _REQUIRED:
+    if not isinstance(kind, str) or kind not in _REQUIRED:
         raise KGError(
             f"kind must be quoted or cited, got {excerpt(kind)}",
             path=shown,

@@ -13,7 +13,7 @@ from kg.project import Project
 from kg.use.results import plain_text
 
 QUERY = "disagreements"
-UNSETTLED = "unsettled"
+UNSETTLED = "https://w3id.org/aigov/ontology#Unsettled"
 
 
 class Report(NamedTuple):
@@ -59,6 +59,12 @@ class Conflict(NamedTuple):
     settlement: str
     explanation: str
     values: tuple[Value, ...]
+    settlement_kind: str = ""
+
+    @property
+    def unsettled(self) -> bool:
+        """Whether no rule or decision settles it (by the settlement's IRI, not its label)."""
+        return self.settlement_kind == UNSETTLED
 
     def as_json(self) -> dict[str, object]:
         """The conflict as ``kg conflicts --format json`` prints it."""
@@ -105,6 +111,7 @@ def conflicts(project: Project | None = None, store: pyoxigraph.Store | None = N
             subject=first["subject"] or "",
             settlement=first["settlement"] or "",
             explanation=first["explanation"] or "",
+            settlement_kind=first["settlementKind"] or "",
             values=tuple(
                 Value(
                     property=rows_[0]["propertyLabel"] or "",

@@ -11,9 +11,10 @@ dataset's default graph (``kg query --endpoint … --default-graph …``).
 Plain HTTP (urllib): SPARQLWrapper has no Graph Store API. Each graph goes in chunks of
 N-Triples, each POSTed (added) to the target graph; blank nodes are kept whole within one chunk,
 since a blank-node label means the same node only inside one document. With ``replace``, the
-chunks go to a fresh temporary graph that a SPARQL Update ``MOVE`` swaps in at once, so the
-target graph changes only when everything arrived; and the graphs of sources no longer in the
-dataset (a retracted source) are removed from the store.
+chunks of every graph go to fresh temporary graphs, and when all have arrived one SPARQL Update
+request swaps them all in (``MOVE``) and removes the graphs of sources no longer in the dataset
+(a retracted source): a store that applies a request as one transaction, as SPARQL 1.1 Update
+asks and Oxigraph does, changes from the old dataset to the new one at once, or not at all.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class PushReport:
     chunks: int
     graph: str | None
     replaced: bool
+    staged: str | None = None  # the temporary graph holding the upload, until it is swapped in
 
 
 def chunks(lines: Iterable[str], size: int) -> list[list[str]]:
@@ -148,7 +150,7 @@ def push_dataset(
 
     ``progress(graph, done_chunks, total_chunks, triples_so_far)`` is called after each chunk.
     """
-    from kg.namespaces import ACCEPTED_GRAPH
+    from kg.namespaces import ACCEPTED_GRAPH, SOURCE_GRAPH
 
     named: dict[str, list[str]] = {}
     for line in dataset_file.read_text(encoding="utf-8").splitlines():
@@ -156,31 +158,37 @@ def push_dataset(
             triple, iri, _ = line.rsplit(" ", 2)
             named.setdefault(iri[1:-1], []).append(triple + " .")
     named.pop(ACCEPTED_GRAPH, None)  # it goes to --graph, with the ontology
-    reports = [push(default_files, store, graph, replace, update, chunk_triples, timeout,
-                    lambda done, total, triples: progress(graph, done, total, triples))]
-    for iri, lines in sorted(named.items()):
-        reports.append(push_lines(lines, store, iri, replace, update, chunk_triples, timeout,
-                                  lambda done, total, triples, iri=iri: progress(iri, done, total, triples)))
-    if replace:
-        _prune_sources(update or "", set(named), timeout)
-    return reports
-
-
-def _prune_sources(update: str, kept: set[str], timeout: float) -> None:
-    """Remove from the store the graphs of sources the dataset no longer holds."""
-    from kg.namespaces import SOURCE_GRAPH
-
-    keep = ", ".join(str(pyoxigraph.NamedNode(iri)) for iri in sorted(kept) if iri.startswith(SOURCE_GRAPH))
-    unkept = f" && ?g NOT IN ({keep})" if keep else ""
-    sparql = (f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-              f"FILTER (STRSTARTS(STR(?g), \"{SOURCE_GRAPH}\"){unkept}) }}")
+    default_lines = [line for path in default_files for line in path.read_text(encoding="utf-8").splitlines()]
+    uploads = [(graph, default_lines), *sorted(named.items())]
+    reports: list[PushReport] = []
     try:
-        _update(update, sparql, timeout)
-    except (urllib.error.URLError, OSError, ValueError) as err:
-        raise KGError(
-            f"every graph arrived, but removing the graphs of sources no longer in the dataset failed ({_describe(err)})",
-            hint="push again with --replace, or drop those graphs on the store by hand",
-        ) from None
+        for iri, lines in uploads:
+            reports.append(push_lines(lines, store, iri, replace, update, chunk_triples, timeout,
+                                      lambda done, total, triples, iri=iri: progress(iri, done, total, triples), swap=False))
+    except KGError as err:
+        if replace and reports:  # the failed graph dropped its own partial upload; drop the others'
+            left = [r.staged for r in reports if r.staged and not _drop_quietly(update, r.staged, timeout)]
+            state = ("every graph on the store is unchanged" if not left else
+                     f"every graph on the store is unchanged; temporary graphs that could not be dropped: {', '.join(left)}")
+            raise KGError(f"{err.message.split('; ', 1)[0]}; {state}", hint=err.hint) from None
+        raise
+    if replace:
+        moves = [f"MOVE GRAPH {pyoxigraph.NamedNode(r.staged or '')} TO "
+                 + (f"GRAPH {pyoxigraph.NamedNode(r.graph)}" if r.graph else "DEFAULT") for r in reports]
+        kept = " ".join(str(pyoxigraph.NamedNode(iri)) for iri in sorted(named) if iri.startswith(SOURCE_GRAPH))
+        # one pass over the quads, and a hash join with the kept graphs: linear in both
+        prune = (f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                 f"FILTER (STRSTARTS(STR(?g), \"{SOURCE_GRAPH}\")) MINUS {{ VALUES ?g {{ {kept} }} }} }}")
+        try:
+            _update(update or "", " ;\n".join([*moves, prune]), timeout)
+        except (urllib.error.URLError, OSError, ValueError) as err:
+            left = [r.staged for r in reports if r.staged and not _drop_quietly(update, r.staged, timeout)]
+            raise KGError(
+                f"every graph arrived, but the request that swaps them in failed ({_describe(err)}); a store that applies a "
+                "request as one transaction is unchanged" + (f"; temporary graphs left: {', '.join(left)}" if left else ""),
+                hint="check the update endpoint accepts writes, then push again",
+            ) from None
+    return reports
 
 
 def push_lines(
@@ -192,8 +200,10 @@ def push_lines(
     chunk_triples: int = CHUNK_TRIPLES,
     timeout: float = 120.0,
     progress: Callable[[int, int, int], None] = lambda done, total, triples: None,
+    swap: bool = True,
 ) -> PushReport:
-    """Upload N-Triples ``lines`` (see :func:`push`)."""
+    """Upload N-Triples ``lines`` (see :func:`push`). With ``replace`` and not ``swap``, leave
+    them in the temporary graph the report names (``staged``), for the caller to swap in."""
     for name, url in (("store", store), ("update", update)):
         if url is not None and not url.startswith(("http://", "https://")):
             raise UsageError(f"--{name} {url!r} is not an http(s) URL", hint=f"give the full URL, e.g. http://127.0.0.1:7878/{name}")
@@ -230,6 +240,8 @@ def push_lines(
             ) from None
         written += len(part)
         progress(number, len(parts), written)
+    if temporary and not swap:
+        return PushReport(written, len(parts), graph, replace, temporary)
     if temporary:
         destination = f"GRAPH {pyoxigraph.NamedNode(graph)}" if graph else "DEFAULT"
         try:

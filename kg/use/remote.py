@@ -18,7 +18,7 @@ from kg import __version__
 from kg.errors import KGError
 from kg.use.query import QueryText, check_survivable
 from kg.use.results import Result
-from kg.use.sparqltext import with_values
+from kg.use.sparqltext import query_form, with_values
 
 USER_AGENT = f"aigov-kg/{__version__} (https://w3id.org/aigov; SPARQL client; +https://pypi.org/project/aigov-kg/)"
 RETRIES = 3
@@ -61,6 +61,9 @@ def execute_remote(
     text = with_values(query.text, terms or {})
     client = SPARQLWrapper(endpoint, agent=agent)
     client.setQuery(text)
+    # SPARQLWrapper guesses the form with a regular expression that reads words of the comments
+    # ("dropped", "address") as DROP or ADD and then sends the query as an update: say it
+    client.queryType = query_form(text) or client.queryType
     client.setMethod(POST)
     client.setRequestMethod(URLENCODED)
     client.setTimeout(int(max(1, timeout)))

@@ -42,6 +42,13 @@ def mask(text: str) -> str:
     return _MASKED.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
+def query_form(text: str) -> str | None:
+    """The form of the query (``SELECT``, ``CONSTRUCT``, ``ASK``, ``DESCRIBE``), read past its
+    comments, strings and IRIs; None when it has none (an update, or not SPARQL)."""
+    form = re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", mask(text), re.IGNORECASE)
+    return form.group(1).upper() if form else None
+
+
 def _position(text: str, index: int) -> tuple[int, int]:
     line = text.count("\n", 0, index) + 1
     return line, index - (text.rfind("\n", 0, index) + 1) + 1

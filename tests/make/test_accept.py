@@ -88,6 +88,35 @@ def test_endorsed_and_declined_for_one_pledge_cancel_out_unless_a_decision_prefe
     assert result.disagreements[0].settlement == "SettledByDecision"
 
 
+def test_a_deprecation_settles_a_disagreement_but_never_hides_it(vocabulary):
+    claims = [claim("a", "startDate", Literal("2025-02-09", datatype=rdflib.XSD.date), rank="DeprecatedRank"),
+              claim("b", "startDate", Literal("2025-02-10", datatype=rdflib.XSD.date)),
+              claim("c", "startDate", Literal("2025-02-10", datatype=rdflib.XSD.date))]
+    claims[0].rank_reason = "the page was corrected the next day"
+    result = accept(claims, vocabulary)
+    assert {c.source for c in result.accepted} == {"b", "c"}
+    (d,) = result.disagreements
+    assert d.settlement == "SettledByDecision" and len(d.claims) == 3 and {c.source for c in d.accepted} == {"b", "c"}
+    assert "decisions deprecate 2025-02-09" in d.explanation and "corrected the next day" in d.explanation
+
+
+def test_deprecating_one_side_of_disjoint_properties_settles_it_and_keeps_the_record(vocabulary):
+    claims = [claim("a", "endorsed", PLEDGE), claim("b", "declinedToEndorse", PLEDGE, rank="DeprecatedRank")]
+    result = accept(claims, vocabulary)
+    assert [(c.source, c.name) for c in result.accepted] == [("a", "endorsed")]
+    (d,) = result.disagreements
+    assert d.settlement == "SettledByDecision" and len(d.claims) == 2
+    assert "1 source say declinedToEndorse, 1 source say endorsed" in d.explanation
+
+
+def test_two_preferred_values_settle_nothing_and_say_so(vocabulary):
+    claims = [claim("a", "proposedInYear", year(2023), rank="PreferredRank"), claim("b", "proposedInYear", year(2024), rank="PreferredRank")]
+    result = accept(claims, vocabulary)
+    assert not result.accepted
+    (d,) = result.disagreements
+    assert d.settlement == "Unsettled" and "decisions prefer more than one" in d.explanation
+
+
 def test_the_outcome_does_not_depend_on_the_order_of_the_claims(vocabulary):
     claims = [claim(s, p, v) for s in "abcd" for p, v in (("endorsed", PLEDGE), ("heldIn", entity_iri("paris")), ("proposedInYear", year(2020 + ord(s) % 3)))]
     claims.append(claim("e", "declinedToEndorse", PLEDGE))

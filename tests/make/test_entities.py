@@ -38,6 +38,7 @@ def test_reads_every_entity_with_its_line(tmp_path):
         ("    label: African Union\n", "", 2, "entity is missing 'label'"),
         ("  - id: african-union", "  - id: African_Union", 2, "is not a valid id"),
         ("    type: Bloc", "    type: aig:Bloc", 3, "is not an ontology class name"),
+        ("    type: Bloc", "    type: []", 3, "type is an empty list"),
         ("    alt_labels: [AU]", "    alt_labels: [AU, AU]", 5, "repeat a name"),
         ("    alt_labels: [AU]", "    alt_labels: [African Union]", 5, "repeat a name"),
         ("    alt_labels: [AU]", "    alt_labels: [AU]\n    quote: the AU", 6, "unknown key 'quote'"),

@@ -3,6 +3,7 @@
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
 
+from kg.errors import KGError
 from kg.make.ontology import read_ontology
 from kg.make.reason import is_consistent
 from tests.conftest import ROOT
@@ -101,3 +102,14 @@ def test_every_declared_entity_is_typed_once_as_a_kind_of_owl_entity(vocabulary)
 
 def test_the_ontology_loads_as_turtle_alone():
     Graph().parse(ROOT / "ontology" / "aigov.ttl", format="turtle")
+
+
+@pytest.mark.parametrize("extra, message", [
+    ("aig:endorsed owl:propertyDisjointWith aig:endorsed .", "disjoint with itself"),
+    ("aig:startDate aig:acceptance aig:EveryValue .", "two acceptance rules"),
+])
+def test_a_self_contradicting_ontology_is_refused(tmp_path, extra, message):
+    path = tmp_path / "aigov.ttl"
+    path.write_text((ROOT / "ontology" / "aigov.ttl").read_text(encoding="utf-8") + "\n" + extra + "\n", encoding="utf-8")
+    with pytest.raises(KGError, match=message):
+        read_ontology(path, "ontology/aigov.ttl")

@@ -51,6 +51,9 @@ def test_a_quoted_source_keeps_its_text_byte_for_byte(project, tmp_path):
         (NewSource(id="x", url="https://example.org/", label="x", published="last Tuesday"), "not a date"),
         (NewSource(id="x", url="https://example.org/", label="x", language="English"), "not a language tag"),
         (NewSource(id="asianews-china-paris-ai-summit", url="https://example.org/", label="x"), "already exists"),
+        (NewSource(id="china", url="https://example.org/", label="x"), "is an entity id"),
+        (NewSource(id="x", url="https://example.org/", label="x", published="2030-01-01", retrieved="2026-12-02"), "is after --retrieved"),
+        (NewSource(id="x", url="https://example.org/", label="x", retrieved="not given"), "cannot be 'not given'"),
     ],
 )
 def test_bad_values_write_nothing(project, new, message):
@@ -59,6 +62,21 @@ def test_bad_values_write_nothing(project, new, message):
         add_source(project, new)
     assert message in err.value.message and err.value.hint
     assert written(project) == before
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        NewSource(id="2025-02-11", url="https://example.org/", label="x"),  # YAML would read a date
+        NewSource(id="null", url="https://example.org/", label="x"),  # ... nothing
+        NewSource(id="norway-page", url="https://example.org/", label="x", language="no"),  # ... false
+        NewSource(id="colon-url", url="https://example.org/e:", label="x"),  # ... a mapping
+    ],
+)
+def test_values_yaml_would_misread_are_written_so_the_build_reads_them(project, new):
+    add_source(project, new)
+    source = load(project).sources[new.id]
+    assert source.id == new.id and source.language == new.language and source.url == new.url
 
 
 def test_a_text_that_is_not_utf8_is_refused(project, tmp_path):

@@ -75,6 +75,7 @@ def test_an_edited_text_is_refused(project):
     [
         ("kind: cited", "kind: quoted", "unknown key 'url' for a quoted source"),
         ("kind: cited", "kind: web", "kind must be quoted or cited"),
+        ("kind: cited", "kind: [cited]", "kind must be quoted or cited"),
         ("retrieved: 2026-12-02", "retrieved: yesterday", "retrieved must be a date"),
         ("url: https://www.computerweekly.com", "url: www.computerweekly.com", "url must be an http(s) URL"),
         ("language: en", "language: English", "is not a language tag"),

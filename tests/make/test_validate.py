@@ -1,7 +1,7 @@
 """SHACL shapes and QC queries pass on the real dataset and catch each planted problem."""
 
 import pytest
-from rdflib import OWL, RDF, RDFS, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Literal, URIRef
 
 from kg.make.claims import entity_iri
 from kg.make.loader import load, source_graph_iri
@@ -125,6 +125,12 @@ def test_qc_claim_value(project, loaded):
     graph.add((claim, URIRef(AIG + "claimValue"), Literal("also a literal")))
     problems = qc(project, loaded)["claim-value-violation"].problems
     assert len(problems) == 1 and str(claim) in problems[0]
+
+
+def test_qc_one_value(project, loaded):
+    loaded.accepted.add((entity_iri("ai-action-summit"), URIRef(AIG + "startDate"), Literal("2025-02-09", datatype=XSD.date)))
+    problems = qc(project, loaded)["one-value-violation"].problems
+    assert len(problems) == 1 and "2025-02-09" in problems[0] and "2025-02-10" in problems[0]
 
 
 def test_every_qc_query_states_problem_and_solution(project):

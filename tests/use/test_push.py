@@ -122,3 +122,40 @@ def test_replace_removes_the_graph_of_a_retracted_source(oxigraph_server, built,
     assert stale not in held
     assert held["urn:other"] == 1  # what is not ours stays
     assert not [g for g in held if g.startswith("urn:aigov-kg:upload:")]  # no temporary graph left
+
+
+
+def test_a_replace_that_fails_part_way_leaves_every_graph_as_it_was(built, tmp_path):
+    """A store on disk stops answering after four graphs have arrived: restarted, it holds the
+    old dataset, every graph of it unchanged (the new graphs never replaced any), and the error
+    names the temporary graphs it could not drop."""
+    from tests.conftest import start_oxigraph
+
+    location = str(tmp_path / "store")
+    server, base = start_oxigraph("--location", location)
+    try:
+        push_dataset(graph_files(built), dataset_file(built), f"{base}/store", replace=True, update=f"{base}/update")
+        source = "https://w3id.org/aigov/graph/source/asianews-china-paris-ai-summit"
+        update(base, f"INSERT DATA {{ <urn:old> <urn:p> <urn:o> . GRAPH <{source}> {{ <urn:old> <urn:p> <urn:o> }} }}")
+        before = (count(base), graphs(base))
+        arrived: list[str | None] = []
+
+        def stop_after_four(graph, done, total, triples):
+            if done == total:
+                arrived.append(graph)
+            if len(arrived) == 4 and server.poll() is None:
+                server.terminate()
+                server.wait(timeout=10)
+
+        with pytest.raises(KGError) as err:
+            push_dataset(graph_files(built), dataset_file(built), f"{base}/store", replace=True, update=f"{base}/update",
+                         progress=stop_after_four)
+        assert "every graph on the store is unchanged" in err.value.message and "could not be dropped" in err.value.message
+        server, base = start_oxigraph("--location", location)
+        after = graphs(base)
+        assert count(base) == before[0]
+        assert {g: n for g, n in after.items() if not g.startswith("urn:aigov-kg:upload:")} == before[1]
+        assert len([g for g in after if g.startswith("urn:aigov-kg:upload:")]) == 4  # named in the error, never swapped in
+    finally:
+        if server.poll() is None:
+            server.kill()

@@ -80,12 +80,14 @@ class EntityIndex:
         self.names: dict[tuple[str, ...], set[str]] = {}
         self.acronyms: set[tuple[str, ...]] = set()
         self.name_stems: dict[str, set[str]] = {}  # entity id -> stems of all its names
-        titles: set[str] = set()  # the sources, named by their titles
-        for row in store.query(_QUERIES["entities"]):
-            iri, name, cls = row["e"].value, row["name"].value, row["class"].value
-            if not iri.startswith(ID):
+        rows = [(row["e"].value, row["name"].value, row["class"].value) for row in store.query(_QUERIES["entities"])]
+        rows = [(iri[len(ID):], name, cls) for iri, name, cls in rows if iri.startswith(ID)]
+        # sources are not looked up by their titles: those are long, and all words
+        titles = {entity for entity, _, cls in rows if cls in _SOURCE_CLASSES}
+        for entity, name, cls in rows:
+            if entity in titles:
+                self.classes[entity] = "SourceDocument"
                 continue
-            entity = iri[len(ID):]
             self.classes[entity] = cls[len(AIG):]
             words = tuple(t.word for t in tokenize(name))
             if not words:
@@ -93,18 +95,7 @@ class EntityIndex:
             self.names.setdefault(words, set()).add(entity)
             if name.replace(".", "").isupper() and len(name.replace(".", "")) <= 4:
                 self.acronyms.add(words)
-            if cls in _SOURCE_CLASSES:  # a document's title names the document, not what it is about
-                titles.add(entity)
-            else:
-                self.name_stems.setdefault(entity, set()).update(stem(w) for w in words)
-        for entity in titles:  # sources are not looked up by their titles: those are long, and all words
-            self.name_stems.pop(entity, None)
-            self.classes[entity] = "SourceDocument"
-            for words, entities in list(self.names.items()):
-                entities.discard(entity)
-                if not entities:
-                    del self.names[words]
-                    self.acronyms.discard(words)
+            self.name_stems.setdefault(entity, set()).update(stem(w) for w in words)
         self.places: dict[str, set[str]] = {}  # entity id -> the places it was held or adopted in
         for row in store.query(_QUERIES["places"]):
             if row["e"].value.startswith(ID) and row["place"].value.startswith(ID):
