@@ -4,7 +4,7 @@ script answering the same query on the same data; medians of many interleaved ru
 
 Needs a built dist/ (python build.py) and the test extras (the `oxigraph` CLI).
 
-    python bench/query_cli.py [--runs 41] [--query blocs-endorsed]
+    python bench/query_cli.py [--runs 41] [--query signatories]
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ sys.stdout.write(g.query(open(sys.argv[1], encoding="utf-8").read()).serialize(f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=41)
-    parser.add_argument("--query", default="blocs-endorsed")
+    parser.add_argument("--query", default="signatories")
     args = parser.parse_args()
     project = Project(ROOT)
     files = [str(f) for f in graph_files(project)]

@@ -3,7 +3,7 @@
 From Python, the saved queries run as on the command line::
 
     import kg
-    result = kg.run("blocs-endorsed", {"pledge": "pledge for inclusive AI"})
+    result = kg.run("signatories", {"pledge": "Bletchley Declaration"})
     result.records()        # rows of plain Python values
     result.to_dataframe()   # with pandas installed
     kg.queries()            # the saved queries and their parameters

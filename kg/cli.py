@@ -109,7 +109,7 @@ def _query_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kg query",
         description="Run SPARQL over the built graph (dist/) with pyoxigraph, or on a remote endpoint.",
-        epilog="examples:\n  kg query blocs-endorsed\n  kg query blocs-endorsed --param pledge='pledge for inclusive AI' --format json\n"
+        epilog="examples:\n  kg query signatories\n  kg query signatories --param pledge='Bletchley Declaration' --format json\n"
         "  kg query -e 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'\n  kg query my.rq --output answers.csv",
     )
     _project_option(parser)
@@ -223,7 +223,7 @@ def _serve_parser() -> argparse.ArgumentParser:
         description="Serve the built graph read-only: a SPARQL 1.1 endpoint at /sparql, the saved queries as a REST API\n"
         "(/api/queries/NAME, described at /openapi.json), /api/ask for plain English, and a query page at /.",
         epilog="examples:\n  kg serve\n  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' http://127.0.0.1:7878/sparql\n"
-        "  curl 'http://127.0.0.1:7878/api/queries/blocs-endorsed?pledge=Paris%20statement'",
+        "  curl 'http://127.0.0.1:7878/api/queries/signatories?pledge=Paris%20statement'",
     )
     _project_option(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
@@ -446,7 +446,7 @@ def _conflicts(args: argparse.Namespace) -> int:
     import json
 
     from kg.project import find_project
-    from kg.use.conflicts import UNSETTLED, conflicts, summary, table
+    from kg.use.conflicts import conflicts, summary, table
 
     found = conflicts(find_project(args.project))
     if args.format == "json":
@@ -454,7 +454,7 @@ def _conflicts(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(table(found))
     print(summary(found), file=sys.stderr)
-    if args.fail_on == "any" and found or args.fail_on == "unresolved" and any(c.settlement == UNSETTLED for c in found):
+    if args.fail_on == "any" and found or args.fail_on == "unresolved" and any(c.unsettled for c in found):
         return 1
     return 0
 

@@ -32,7 +32,7 @@ class QueryText(namedtuple("QueryText", ["text", "shown_as", "saved"], defaults=
 
 
 def saved(project: Project, name: str) -> QueryText:
-    """The saved query ``name`` (``blocs-endorsed``, ``qc/missing-label-violation``)."""
+    """The saved query ``name`` (``signatories``, ``qc/missing-label-violation``)."""
     query = find_saved_query(project.queries_dir, name)
     return QueryText(query.text, f"queries/{name}.rq", query)
 

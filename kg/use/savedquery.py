@@ -46,7 +46,7 @@ class SavedQuery(
     )
 ):
     """One saved query and its documented header. ``name`` is its path under ``queries/``
-    without ``.rq`` (``blocs-endorsed``, ``qc/missing-label-violation``); ``params`` a tuple of
+    without ``.rq`` (``signatories``, ``qc/missing-label-violation``); ``params`` a tuple of
     :class:`Param`; ``phrasings`` and ``tags`` tuples of text."""
 
     __slots__ = ()
@@ -148,7 +148,7 @@ def saved_queries(queries_dir: Path) -> list[SavedQuery]:
 
 
 def find_saved_query(queries_dir: Path, name: str) -> SavedQuery:
-    """The saved query called ``name`` (``blocs-endorsed`` or ``qc/...``); a clear error if none."""
+    """The saved query called ``name`` (``signatories`` or ``qc/...``); a clear error if none."""
     path = queries_dir / f"{name}.rq"
     if not path.is_file():
         from kg.suggest import did_you_mean

@@ -100,7 +100,10 @@ def test_build_prints_each_step_with_counts_and_time(project):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["load", "validate", "reason", "publish"]
-    assert "38 entities (12 linked to Wikidata)" in lines[0] and "(1 quoted, 17 cited)" in lines[0] and "disagreement(s)" in lines[0]
+    entities = (project.root / "data" / "entities.yaml").read_text(encoding="utf-8").count("\n  - id: ")
+    cited = sum(1 for path in project.sources_dir.glob("*.meta.yaml") if "kind: cited" in path.read_text(encoding="utf-8"))
+    assert f"{entities} entities (12 linked to Wikidata)" in lines[0] and f"(1 quoted, {cited} cited)" in lines[0]
+    assert cited >= 70 and "disagreement(s)" in lines[0]
     assert "checks passed" in lines[1]
     assert "consistent" in lines[2]
     assert all(" s  " in line for line in lines)

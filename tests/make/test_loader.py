@@ -141,6 +141,30 @@ def test_the_same_claim_twice_is_refused(project):
         load(project)
 
 
+def test_one_value_reported_twice_with_different_qualifiers_is_two_claims(project):
+    path = project.claims_dir / "newamerica-inside-look-paris-summit.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "  - {subject: statement-on-inclusive-and-sustainable-ai, property: signatoryCount, value: 60,"
+                    " counted: nations and organizations, bound: about, locator: headline}\n"
+                    "  - {subject: statement-on-inclusive-and-sustainable-ai, property: signatoryCount, value: 60,"
+                    " counted: nations and organizations, bound: about, note: another note, locator: headline}\n", encoding="utf-8")
+    with pytest.raises(KGError, match="the same claim is stated twice"):  # a note does not make a claim another
+        load(project)
+    path.write_text(text + "  - {subject: statement-on-inclusive-and-sustainable-ai, property: signatoryCount, value: 60,"
+                    " counted: nations and organizations, bound: about, locator: headline}\n", encoding="utf-8")
+    sixties = [c for c in load(project).claims
+               if c.source == "newamerica-inside-look-paris-summit" and c.name == "signatoryCount" and int(c.value) == 60]
+    assert len(sixties) == 2 and len({c.iri for c in sixties}) == 2
+
+
+def test_a_name_on_a_cited_page_needs_a_locator(project):
+    path = project.claims_dir / "digwatch-statement-text.yaml"
+    edit(path, "names:\n", "names:\n  - {entity: china, name: the Middle Kingdom}\n")
+    with pytest.raises(KGError) as err:
+        load(project)
+    assert "has no locator" in err.value.message and err.value.path == "data/claims/digwatch-statement-text.yaml" and err.value.line
+
+
 def test_a_source_without_a_claims_file_is_refused(project):
     (project.claims_dir / "newamerica-inside-look-paris-summit.yaml").unlink()
     with pytest.raises(KGError, match="has no claims file"):
@@ -159,6 +183,26 @@ def test_a_decision_that_names_no_claim_is_refused(project):
     with pytest.raises(KGError) as err:
         load(project)
     assert "names no claim" in err.value.message and err.value.path == "data/decisions.yaml" and err.value.line == 2
+
+
+@pytest.mark.parametrize(
+    "decisions, message, line",
+    [
+        ("  - {subject: china, property: fooBar, object: paris, rank: deprecated, reason: x}\n", "unknown property aig:fooBar", 2),
+        ("  - {subject: statement-on-inclusive-and-sustainable-ai, property: signatoryCount, value: 58, rank: preferred, reason: x}\n",
+         "a rank changes nothing", 2),
+        ("  - {subject: ai-action-summit, property: heldIn, object: paris, rank: preferred, reason: x}\n",
+         "a preferred rank changes nothing", 2),
+        ("  - {subject: ai-action-summit, property: heldIn, object: paris, rank: deprecated, reason: x}\n"
+         "  - {subject: ai-action-summit, property: heldIn, object: paris, source: anadolu-61-countries-agree, rank: deprecated, reason: y}\n",
+         "two decisions rank the same claim", 3),
+    ],
+)
+def test_a_decision_that_cannot_work_is_refused(project, decisions, message, line):
+    project.decisions.write_text("decisions:\n" + decisions, encoding="utf-8")
+    with pytest.raises(KGError) as err:
+        load(project)
+    assert message in err.value.message and err.value.path == "data/decisions.yaml" and err.value.line == line
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """`kg query` and `kg queries` as a user runs them: a new process, real files, exit codes."""
 
+import csv
 import json
 import os
 import shutil
@@ -17,11 +18,13 @@ def kg(*args, cwd, stdin=None, env=None):
 
 
 def test_a_saved_query_as_csv(built):
-    result = kg("query", "blocs-endorsed", "--format", "csv", cwd=built.root)
+    result = kg("query", "signatories", "--format", "csv", cwd=built.root)
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[0] == "bloc,blocLabel,pledge,pledgeLabel,quote,locator,url,source"
-    assert {line.split(",")[1] for line in lines[1:]} == {"African Union", "European Union"}
+    rows = list(csv.reader(result.stdout.splitlines()))
+    assert rows[0] == ["party", "partyLabel", "kind", "pledge", "pledgeLabel", "accepted", "declineReported", "quote", "locator", "url",
+                       "source", "sourceLabel"]
+    assert {row[1] for row in rows[1:] if row[2] == "bloc"} == {"African Union", "European Union"}
+    assert {"China", "France", "India", "Holy See"} <= {row[1] for row in rows[1:]}
 
 
 def test_piped_output_defaults_to_csv_and_table_is_for_people(built):
@@ -56,13 +59,13 @@ def test_ask_and_construct(built):
 
 
 def test_output_file_format_follows_the_extension(built, tmp_path):
-    out = tmp_path / "blocs.json"
-    result = kg("query", "blocs-endorsed", "--output", str(out), cwd=built.root)
+    out = tmp_path / "signatories.json"
+    result = kg("query", "signatories", "--output", str(out), cwd=built.root)
     assert result.returncode == 0 and result.stdout == ""
     rows = json.loads(out.read_text(encoding="utf-8"))["results"]["bindings"]
-    assert {row["blocLabel"]["value"] for row in rows} == {"African Union", "European Union"} and len(rows) >= 2
-    assert kg("query", "blocs-endorsed", "--output", str(tmp_path / "x.docx"), cwd=built.root).returncode == 2
-    assert kg("query", "blocs-endorsed", "--output", str(tmp_path / "x.csv"), "--format", "json", cwd=built.root).returncode == 2
+    assert {row["partyLabel"]["value"] for row in rows if row["kind"]["value"] == "bloc"} == {"African Union", "European Union"}
+    assert kg("query", "signatories", "--output", str(tmp_path / "x.docx"), cwd=built.root).returncode == 2
+    assert kg("query", "signatories", "--output", str(tmp_path / "x.csv"), "--format", "json", cwd=built.root).returncode == 2
 
 
 def test_a_syntax_error_gives_line_and_column(built, tmp_path):
@@ -76,7 +79,7 @@ def test_a_syntax_error_gives_line_and_column(built, tmp_path):
 
 
 def test_no_built_graph_says_how_to_build(project):
-    result = kg("query", "blocs-endorsed", cwd=project.root)
+    result = kg("query", "signatories", cwd=project.root)
     assert result.returncode == 1
     assert "no built graph" in result.stderr and "run python build.py" in result.stderr
 
@@ -91,18 +94,18 @@ def test_the_project_is_found_upward_or_named(built, tmp_path):
 
 
 def test_parameter_mistakes_are_usage_errors(built):
-    unknown = kg("query", "blocs-endorsed", "--param", "colour=red", cwd=built.root)
+    unknown = kg("query", "signatories", "--param", "colour=red", cwd=built.root)
     assert unknown.returncode == 2 and "no parameter 'colour'" in unknown.stderr and "pledge (entity)" in unknown.stderr
     missing = kg("query", "initiatives-proposed-in", cwd=built.root)
     assert missing.returncode == 2 and "needs --param year=" in missing.stderr
-    assert kg("query", "blocs-endorsed", "--param", "pledge", cwd=built.root).returncode == 2
+    assert kg("query", "signatories", "--param", "pledge", cwd=built.root).returncode == 2
     assert kg("query", cwd=built.root).returncode == 2
-    assert kg("query", "blocs-endorsed", "-e", "ASK {}", cwd=built.root).returncode == 2
+    assert kg("query", "signatories", "-e", "ASK {}", cwd=built.root).returncode == 2
 
 
 def test_a_value_that_tries_to_inject_sparql_matches_nothing(built):
     attack = 'x" } } ; DROP ALL ; SELECT * WHERE { ?s ?p "'
-    result = kg("query", "blocs-endorsed", "--param", f"pledge={attack}", cwd=built.root)
+    result = kg("query", "signatories", "--param", f"pledge={attack}", cwd=built.root)
     assert result.returncode == 1 and "no entity has the id, label or alternative label" in result.stderr
     result = kg("query", "initiatives-proposed-in", "--param", "year=2023 } UNION { ?s ?p ?o", cwd=built.root)
     assert result.returncode == 1 and "is not a year" in result.stderr
@@ -122,7 +125,7 @@ def test_a_query_nested_too_deep_is_refused_without_crashing(built):
 
 def test_kg_queries_lists_main_queries_and_with_all_the_sub_folders(built):
     listing = kg("queries", cwd=built.root).stdout
-    assert "blocs-endorsed" in listing and "[pledge: entity = statement-on-inclusive-and-sustainable-ai]" in listing
+    assert "signatories" in listing and "[pledge: entity = statement-on-inclusive-and-sustainable-ai]" in listing
     assert "qc/" not in listing
     assert "qc/missing-label-violation" in kg("queries", "--all", cwd=built.root).stdout
 
@@ -174,8 +177,8 @@ def test_a_damaged_build_says_to_rebuild(tmp_path, built):
 
 
 def test_an_explicit_format_accepts_any_output_name_and_chunks_must_be_positive(built, tmp_path):
-    out = tmp_path / "blocs.dat"
-    assert kg("query", "blocs-endorsed", "--format", "csv", "--output", str(out), cwd=built.root).returncode == 0
-    assert out.read_text(encoding="utf-8").startswith("bloc,blocLabel")
+    out = tmp_path / "signatories.dat"
+    assert kg("query", "signatories", "--format", "csv", "--output", str(out), cwd=built.root).returncode == 0
+    assert out.read_text(encoding="utf-8").startswith("party,partyLabel,kind")
     result = kg("push", "--store", "http://127.0.0.1:9/store", "--chunk-triples", "0", cwd=built.root)
     assert result.returncode == 2 and "must be at least 1" in result.stderr

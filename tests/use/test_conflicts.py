@@ -16,8 +16,10 @@ def test_the_reported_counts_are_one_disagreement_kept_as_observations(built, st
     assert {"53", "57", "58", "60", "61", "64"} <= values
     (so_far,) = [v for v in counts.values if v.value == "53"]
     assert so_far.so_far and so_far.qualifiers() == "unspecified parties, exactly, so far"
-    (fifty_eight,) = [v for v in counts.values if v.value == "58"]
-    assert {r.source for r in fifty_eight.sources} >= {"asianews-china-paris-ai-summit", "brusselstimes-58-countries"}
+    fifty_eight = [v for v in counts.values if v.value == "58"]  # 58 nations, and 58 parties of unsaid kind
+    assert {(v.counted, v.bound) for v in fifty_eight} == {("nations", "exactly"), ("unspecified parties", "exactly")}
+    nations = next(v for v in fifty_eight if v.counted == "nations")
+    assert {r.source for r in nations.sources} >= {"asianews-china-paris-ai-summit", "brusselstimes-58-countries"}
     assert not any(v.accepted for v in counts.values)
 
 
@@ -36,7 +38,9 @@ def test_table_and_json_output(built):
     document = json.loads(kg_cli("conflicts", "--format", "json", project=built).stdout)
     assert {"disagreement", "label", "subject", "settlement", "explanation", "values"} == set(document[0])
     assert {"property", "value", "label", "counted", "bound", "as_of", "so_far", "rank", "accepted", "sources"} == set(document[0]["values"][0])
-    assert kg_cli("conflicts", "--fail-on", "unresolved", project=built).returncode == 0  # counts are never unresolved
+    unresolved = kg_cli("conflicts", "--fail-on", "unresolved", project=built)  # the series' contested dates are
+    assert unresolved.returncode == 1 and "3 unsettled" in unresolved.stderr          # (counts are never unresolved)
+    assert "India AI Impact Summit: start date — unsettled" in unresolved.stdout
     assert kg_cli("conflicts", "--fail-on", "any", project=built).returncode == 1
 
 

@@ -1,5 +1,5 @@
 """kg link enrich against the Wikidata-shaped fixture server, the published enrichment graph,
-and the saved query that joins it with the endorsements."""
+and the saved query that joins it with the endorsements (endorsers-member-of)."""
 
 from __future__ import annotations
 

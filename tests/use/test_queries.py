@@ -35,8 +35,8 @@ def test_unlinked_entities(store):
 
 
 def test_endorsing_blocs_with_evidence(store):
-    rows = run(store, "blocs-endorsed.rq")
-    assert {row["blocLabel"] for row in rows} == {"European Union", "African Union"}
+    rows = [row for row in run(store, "signatories.rq") if row["kind"] == "bloc"]
+    assert {row["partyLabel"] for row in rows} == {"European Union", "African Union"}
     article = [row for row in rows if row["source"].endswith("/asianews-china-paris-ai-summit")]
     assert len(article) == 2 and all("the EU and the African Union, endorsed" in row["quote"] for row in article)
     cited = [row for row in rows if row not in article]

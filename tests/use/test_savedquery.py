@@ -70,5 +70,5 @@ def test_every_shipped_query_reads_and_is_listed_main_set_first():
 
 def test_an_unknown_name_suggests_close_ones():
     with pytest.raises(KGError) as err:
-        find_saved_query(ROOT / "queries", "blocs-endorse")
-    assert "blocs-endorsed" in err.value.hint
+        find_saved_query(ROOT / "queries", "signatorie")
+    assert "signatories" in err.value.hint

@@ -22,7 +22,11 @@ from kg.project import Project
 from kg.use.questions.answer import Answer, differences, shape
 from kg.use.questions.matching import Choice, Matcher
 from kg.use.questions.mentions import EntityIndex, Mention, find_mentions
-from kg.use.questions.text import ANSWER_KINDS, NEGATED, OPEN, concepts_of, tokenize
+from kg.use.questions.text import ANSWER_KINDS, NEGATED, OPEN, concepts_of, stem, tokenize
+
+# Words that name a kind of party in "which countries ...", "which organisations ...".
+_NATION_WORDS = frozenset(stem(w) for w in ("country", "countries", "nation", "nations", "state", "states", "government", "governments"))
+_ORGANIZATION_WORDS = frozenset(stem(w) for w in ("organisation", "organisations", "organization", "organizations", "body", "bodies"))
 
 # Below this confidence no saved query is taken to fit the question.
 THRESHOLD = 0.55
@@ -83,10 +87,14 @@ class Asker:
     def ask(self, question: str) -> Reply:
         """Answer ``question`` (see the module's description)."""
         tokens = tokenize(question)
-        words = [self.index.correct(t.word) for t in tokens]
         letters = [t.text for t in tokens if t.text[:1].isalpha()]
         capitalised = sum(1 for t in letters if t[:1].isupper())
         mixed = any(ch.islower() for ch in question) and capitalised * 2 < len(letters)
+        # a capitalised word inside a mixed-case question is a name: never "corrected" into an
+        # ordinary word ("Chile" is not a typo of "chief")
+        cased = any(ch.islower() for ch in question)
+        words = [t.word if cased and k and t.text[:1].isupper() and not self.index.is_known(t.word) else self.index.correct(t.word)
+                 for k, t in enumerate(tokens)]
         mentions = find_mentions(tokens, words, self.index, mixed)
         covered = {k for m in mentions for k in range(m.start, m.end)}
         concepts = concepts_of([w for k, w in enumerate(words) if k not in covered])
@@ -95,8 +103,9 @@ class Asker:
         open_object = any(w in OPEN for w in words[1:])
         yes_no = bool(words) and words[0] in YES_NO
         ranked = self.matcher.rank(concepts, known, open_object, yes_no)
-        if unknown:
-            return self._abstain(question, ranked, *_unknown_reason(unknown, self.index))
+        if unknown:  # suggest the questions its words fit, the unknown name left for the reader to fill
+            return self._abstain(question, self.matcher.rank(concepts, known, open_object, yes_no, loose=True),
+                                 *_unknown_reason(unknown, self.index))
         if not tokens:
             return self._abstain(question, ranked, "the question is empty", "no-match")
         if not ranked or ranked[0].score < THRESHOLD:
@@ -146,6 +155,7 @@ class Asker:
             rows = self._about(result.variables, rows, entity)
         for entity in choice.soft:  # "did the EU sign?" on a query whose phrasing names the EU: if any
             rows = self._about(result.variables, rows, entity) or rows
+        rows = self._of_kind(question, result.variables, rows)
         answers = shape(result.variables, rows, choice.query, kinds, self.index)
         parameters = {name: (value if isinstance(value, int) else terms[name].value) for name, value in choice.params.items()}
         labels = {name: (str(value) if isinstance(value, int) else self.index.labels.get(value, value)) for name, value in choice.params.items()}
@@ -155,6 +165,21 @@ class Asker:
         note = differences(result.variables, rows, choice.query)
         return Reply(question, choice.query.name, choice.query.title, parameters, labels, sparql, choice.score, answers, False, None, None, [],
                      note)
+
+    def _of_kind(self, question: str, variables: list[str], rows: list[tuple]) -> list[tuple]:  # type: ignore[type-arg]
+        """On a query whose rows say the kind of party (``?kind``: nation, bloc, organization):
+        the rows of the kinds the question names ("which blocs", "which countries"), if any."""
+        if "kind" not in variables:
+            return rows
+        words = {stem(t.word) for t in tokenize(question)}
+        wanted = {label for label in self.index.class_labels.values() if " " not in label and stem(label) in words}
+        if words & _NATION_WORDS:
+            wanted.add("nation")
+        if words & _ORGANIZATION_WORDS:
+            wanted |= {"organization", "international organization"}
+        column = variables.index("kind")
+        kept = [row for row in rows if row[column] is not None and row[column].value in wanted]
+        return kept or rows
 
     def _about(self, variables: list[str], rows: list[tuple], entity: str) -> list[tuple]:  # type: ignore[type-arg]
         """The rows about ``entity``: those that hold its IRI; failing any, those with a text
@@ -191,8 +216,8 @@ class Asker:
             text = choice.query.phrasings[0] if choice.phrasing == choice.query.title else choice.phrasing
             for param in choice.query.params:
                 value = choice.params.get(param.name, param.default)
-                if value is None:
-                    continue  # left as {year}: the reader fills it in
+                if value is None or (param.name not in choice.params and not self.matcher.unique(value)):
+                    continue  # left as {year} or {pledge}: the reader fills it in
                 if isinstance(value, int):
                     name = str(value)
                 else:  # "the Statement on …" for the one thing of its kind

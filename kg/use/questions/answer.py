@@ -16,7 +16,7 @@ _EVIDENCE = ("quote", "locator", "url", "source")
 # The columns that say where a row comes from rather than what it is about.
 EVIDENCE_COLUMNS = frozenset((*_EVIDENCE, "sourceLabel", "published"))
 # Columns that answer a *when* question, whatever the query's own answer columns.
-_WHEN = ("year", "date", "start", "asOf", "published")
+_WHEN = ("year", "date", "start", "end", "adoptedOn", "asOf", "published")
 
 
 class Evidence(NamedTuple):
@@ -94,6 +94,18 @@ def differences(variables: list[str], rows: list[tuple], query: SavedQuery) -> s
     return f"The sources differ: {len(values)} different values ({', '.join(values)}){count}{why}. None is settled as the one answer."
 
 
+def _rows_that_answer(variables: list[str], rows: list[tuple], columns: list[str], kinds: set[str]) -> list[tuple]:  # type: ignore[type-arg]
+    """For a query whose rows each state one kind of fact (a place in some rows, a date in
+    others, each with its own evidence): the rows whose fact the question asks for — dates for
+    a *when* question, the rest for any other — when there are any; all rows otherwise, and
+    for a question that asks both *where* and *when*."""
+    if "when" in kinds and "where" in kinds:
+        return rows
+    wanted = [variables.index(c) for c in columns if (c in _WHEN) == ("when" in kinds)]
+    chosen = [row for row in rows if any(row[i] is not None for i in wanted)]
+    return chosen or rows
+
+
 def _words(column: str) -> str:
     """'asOf' -> 'as of': a column name as words."""
     import re
@@ -110,6 +122,7 @@ def shape(variables: list[str], rows: list[tuple], query: SavedQuery, kinds: set
     """One :class:`Answer` per distinct answer: rows that differ only in their evidence (several
     sources, or several quotes of one) are one answer with all that evidence."""
     columns = answer_columns(query, variables, kinds)
+    rows = _rows_that_answer(variables, rows, columns, kinds)
     answers: list[Answer] = []
     merged: dict[tuple, int] = {}  # type: ignore[type-arg]
     for row in rows:
@@ -135,7 +148,8 @@ def shape(variables: list[str], rows: list[tuple], query: SavedQuery, kinds: set
             else:
                 url = plain_text(cells["url"]) if cells.get("url") is not None else None
                 evidence = (Evidence("cited", None, plain_text(cells["locator"]), url, source, title),)
-        fields = {name: plain_text(cell) for name, cell in cells.items() if name != main and name not in _EVIDENCE and cell is not None}
+        fields = {name: plain_text(cell) for name, cell in cells.items()
+                  if name != main and name not in EVIDENCE_COLUMNS and cell is not None}
         key = (label, value, iri, tuple(sorted(fields.items())))
         if key in merged:  # the same answer from another source, or other words of the same one
             previous = answers[merged[key]]

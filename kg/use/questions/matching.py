@@ -184,14 +184,16 @@ class Matcher:
             return None
         return params, used
 
-    def score(self, question: list[str], mentions: list[Mention], p: Profile, open_object: bool = False, yes_no: bool = False) -> Choice | None:
-        """The best score of the ``question``'s concepts against the views of profile ``p``."""
+    def score(self, question: list[str], mentions: list[Mention], p: Profile, open_object: bool = False, yes_no: bool = False,
+              loose: bool = False) -> Choice | None:
+        """The best score of the ``question``'s concepts against the views of profile ``p``;
+        ``loose``: also when its parameters cannot be filled (to suggest the question, not to run it)."""
         if any(k in question for k in ANSWER_KINDS if k not in p.kinds):
             return None
         filled = self.fill(p.query, mentions)
-        if filled is None:
+        if filled is None and not loose:
             return None
-        params, used = filled
+        params, used = filled or ({}, [])
         asked = set(question)
         asked |= {f"slot:{name}" for name, value in params.items() if any((m.year or m.entity) == value for m in used)}
         # the only summit, the only pledge: context ("at the summit"), unless it is what a yes/no
@@ -223,7 +225,9 @@ class Matcher:
                 best = Choice(p.query, params, round(f, 3), view.text, narrowing, tuple(sorted(beyond & p.literal)))
         return best
 
-    def rank(self, question: list[str], mentions: list[Mention], open_object: bool = False, yes_no: bool = False) -> list[Choice]:
-        """Every query that can answer, best first."""
-        choices = [c for p in self.profiles if (c := self.score(question, mentions, p, open_object, yes_no)) is not None]
+    def rank(self, question: list[str], mentions: list[Mention], open_object: bool = False, yes_no: bool = False,
+             loose: bool = False) -> list[Choice]:
+        """Every query that can answer, best first (``loose``: every query that fits the words, to
+        suggest, even when the question cannot fill its parameters)."""
+        choices = [c for p in self.profiles if (c := self.score(question, mentions, p, open_object, yes_no, loose)) is not None]
         return sorted(choices, key=lambda c: (-c.score, c.query.name))

@@ -128,7 +128,7 @@ async function init() {
     option.textContent = q.title + (q.params.length ? " (defaults bound)" : "");
     $("examples").appendChild(option);
   }
-  // A link can open an example and run it: /?example=blocs-endorsed&run
+  // A link can open an example and run it: /?example=signatories&run
   const params = new URLSearchParams(location.search);
   if (params.get("example")) {
     $("examples").value = params.get("example");
