@@ -26,14 +26,17 @@ from kg.project import Project  # noqa: E402
 from kg.use.query import local_lookup, saved  # noqa: E402
 from kg.use.params import bind  # noqa: E402
 from kg.use.remote import with_values  # noqa: E402
-from kg.use.store import graph_files, open_store  # noqa: E402
+from kg.use.store import dataset_file, graph_files, open_store  # noqa: E402
 
 RDFLIB_SCRIPT = """
 import sys, rdflib
-g = rdflib.Graph()
+d = rdflib.Dataset()  # the default graph is the accepted graph, as kg query opens it
 for f in sys.argv[2:]:
-    g.parse(f, format="nt")
-sys.stdout.write(g.query(open(sys.argv[1], encoding="utf-8").read()).serialize(format="csv").decode())
+    if f.endswith(".nq"):
+        d.parse(f, format="nquads")
+    else:
+        d.default_graph.parse(f, format="nt")
+sys.stdout.write(d.query(open(sys.argv[1], encoding="utf-8").read()).serialize(format="csv").decode())
 """
 
 
@@ -43,7 +46,8 @@ def main() -> None:
     parser.add_argument("--query", default="signatories")
     args = parser.parse_args()
     project = Project(ROOT)
-    files = [str(f) for f in graph_files(project)]
+    # the ontology and the accepted graph (default graph) and the sources' claims (named graphs)
+    files = [str(f) for f in [*graph_files(project), dataset_file(project)]]
     query = saved(project, args.query)
     store = open_store(project)
     # the same query with its default parameters bound as VALUES, for the tools that take text
