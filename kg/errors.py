@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -45,6 +46,18 @@ def excerpt(value: object, limit: int = 80) -> str:
         return f"a {type(value).__name__} of {len(value)} item(s)"
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+# C0 and C1 controls but tab and newline, DEL, the bidi embedding/override/isolate controls and
+# lone surrogates: what a terminal would act on or cannot encode. Text in any script is left alone.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: each control character, bidi control or lone
+    surrogate is written as its escape (``\\x1b``, ``\\u202e``), so a label or a remote answer
+    cannot move the cursor, recolour the screen, reorder what is shown, or crash the encoder."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class UsageError(KGError):

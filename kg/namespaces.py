@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 
 # An entity id: the last segment of its IRI (https://w3id.org/aigov/id/<slug>).
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 # A SPARQL variable name, as written after ? (VARNAME, ASCII part).
-VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 AIG = "https://w3id.org/aigov/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/aigov/ontology"

@@ -1,4 +1,10 @@
-"""Read a YAML file into plain Python values that remember the line each mapping and key is on."""
+"""Read a YAML file into plain Python values that remember the line each mapping and key is on.
+
+Every YAML input goes through :func:`read_yaml`, which bounds what a small file can cost and
+refuses what the project never needs: anchors and aliases (``&a``/``*a``, which let a few
+hundred bytes stand for billions of values), nesting deeper than :data:`MAX_DEPTH`, files
+larger than :data:`MAX_BYTES`, and text that must not be published (:func:`kg.make.text.unsafe`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,13 @@ from typing import Any
 
 import yaml
 
-from kg.errors import KGError
+from kg.errors import KGError, excerpt
+from kg.make.text import UNSAFE_HINT, unsafe
+
+# The project's inputs nest four or five levels and weigh a few kilobytes; these bounds leave
+# ample room and keep a hostile file from exhausting the stack or the memory.
+MAX_DEPTH = 32
+MAX_BYTES = 4 * 1024 * 1024
 
 
 class Located(dict):
@@ -22,7 +34,28 @@ class Located(dict):
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader whose mappings are :class:`Located` and that refuses duplicate keys."""
+    """A safe loader whose mappings are :class:`Located` and that refuses duplicate keys,
+    anchors and aliases, nesting deeper than :data:`MAX_DEPTH` and unsafe text."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:  # type: ignore[override]
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
+            kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
+            raise KGError(f"YAML {kind} {excerpt(event.anchor)}: anchors (&name) and aliases (*name) are not allowed in project inputs",
+                          path=self.name, line=line, hint="write each value out in full where it is used")
+        if self.depth >= MAX_DEPTH:
+            raise KGError(f"nested more than {MAX_DEPTH} levels deep", path=self.name, line=line,
+                          hint="project inputs nest a few levels: a list of mappings of values; check the brackets and indentation")
+        if isinstance(event, yaml.ScalarEvent) and (problem := unsafe(event.value)):
+            raise KGError(f"the text {excerpt(event.value)} contains {problem}", path=self.name, line=line, hint=UNSAFE_HINT)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        finally:
+            self.depth -= 1
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Located:  # type: ignore[override]
         seen: dict[Any, int] = {}
@@ -30,10 +63,10 @@ class _LineLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             if not isinstance(key, (str, int, float, bool)):
-                raise KGError(f"a key must be a plain word, got {key!r}", path=self.name, line=line, hint="write key: value")
+                raise KGError(f"a key must be a plain word, got {excerpt(key)}", path=self.name, line=line, hint="write key: value")
             if key in seen:
                 raise KGError(
-                    f"duplicate key {key!r} (first on line {seen[key]})",
+                    f"duplicate key {excerpt(key)} (first on line {seen[key]})",
                     path=self.name,
                     line=line,
                     hint="remove one of the two keys or merge their values",
@@ -49,7 +82,12 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Lin
 
 
 def read_yaml(path: Path, shown_as: str) -> Any:
-    """Parse ``path``; a syntax error becomes a :class:`KGError` naming ``shown_as`` and the line."""
+    """Parse ``path``; a syntax error, or an input the loader refuses, becomes a :class:`KGError`
+    naming ``shown_as`` and the line."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise KGError(f"{size:,} bytes: larger than the {MAX_BYTES // (1024 * 1024)} MB a YAML input may be", path=shown_as,
+                      hint="a hand-edited input is a few kilobytes: check that this is the right file")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,33 @@ def test_an_impossible_date_names_its_line(tmp_path):
     with pytest.raises(KGError) as err:
         read_yaml(write(tmp_path, "a: 2025-02-28\nitems:\n  - {value: 2025-02-30}\n"), "data/claims/x.yaml")
     assert err.value.line == 3 and "day is out of range" in err.value.message and err.value.hint
+
+
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("a: 1\nb: &x [1, 2]\nc: *x\n", 2, "YAML anchor 'x': anchors (&name) and aliases (*name) are not allowed"),
+        ("a: 1\nc: *x\n", 2, "YAML alias 'x'"),
+        ("a:\n  b: " + "[" * 40 + "]" * 40 + "\n", 2, "nested more than 32 levels deep"),
+        ('a: ok\nb: "left\\u202eright"\n', 2, "'left\\u202eright' contains U+202E RIGHT-TO-LEFT OVERRIDE, a bidi control character, at character 5"),
+        ('a: "\\ud800"\n', 1, "U+D800, a lone surrogate"),
+        ('? "k\\e"\n: 1\n', 1, "U+001B, a control character, at character 2"),
+    ],
+)
+def test_aliases_deep_nesting_and_unsafe_text_are_refused_with_their_line(tmp_path, text, line, message):
+    with pytest.raises(KGError) as err:
+        read_yaml(write(tmp_path, text), "f.yaml")
+    assert err.value.line == line and message in err.value.message and err.value.hint
+
+
+def test_a_huge_key_is_named_by_a_bounded_excerpt(tmp_path):
+    with pytest.raises(KGError) as err:
+        read_yaml(write(tmp_path, "? [" + ", ".join(["word"] * 100_000) + "]\n: 1\n"), "f.yaml")
+    assert err.value.message == "a key must be a plain word, got a list of 100000 item(s)"
+
+
+def test_text_in_any_script_is_read_as_written(tmp_path):
+    texts = {"ar": "قمة العمل بشأن الذكاء الاصطناعي", "hi": "कृत्रिम बुद्धिमत्ता शिखर सम्मेलन", "zh": "人工智能行动峰会",
+             "he": "\u200fפסגת הבינה המלאכותית\u200f", "tab": "a\tb", "lines": "one\ntwo\n"}
+    doc = read_yaml(write(tmp_path, "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in texts.items())), "f.yaml")
+    assert doc == texts

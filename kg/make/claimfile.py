@@ -128,7 +128,7 @@ def read_claims(path: Path, shown_as: str) -> ClaimFile:
     seen: dict[str, int] = {}
     for group in groups:
         if group.id in seen:
-            raise KGError(f"duplicate group id {group.id!r} (first on line {seen[group.id]})", path=shown_as, line=group.line,
+            raise KGError(f"duplicate group id {excerpt(group.id)} (first on line {seen[group.id]})", path=shown_as, line=group.line,
                           hint="give each group one id")
         seen[group.id] = group.line
     names = tuple(_name_entry(item, shown_as) for item in _list(doc, "names", shown_as))

@@ -65,8 +65,8 @@ def _decision(item: object, shown_as: str) -> Decision:
         return value.strip()
 
     def slug(key: str) -> str:
-        value = text(key)
-        if not SLUG.fullmatch(value):
+        value = item[key]
+        if not isinstance(value, str) or not SLUG.fullmatch(value):  # as written: "paris\n" is not paris
             raise KGError(f"{key} {excerpt(value)} is not a valid id", path=shown_as, line=item.line_of(key),
                           hint="ids are lowercase words joined by hyphens")
         return value

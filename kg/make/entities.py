@@ -39,7 +39,7 @@ def read_entities(path: Path, shown_as: str) -> tuple[Entity, ...]:
                           hint="write '- id: ...' with type: and label: under it")
         entity = _entity(item, shown_as)
         if entity.id in seen:
-            raise KGError(f"duplicate entity id {entity.id!r} (first on line {seen[entity.id]})", path=shown_as, line=entity.line,
+            raise KGError(f"duplicate entity id {excerpt(entity.id)} (first on line {seen[entity.id]})", path=shown_as, line=entity.line,
                           hint="declare each entity once; merge the two entries")
         seen[entity.id] = entity.line
         entities.append(entity)
@@ -61,8 +61,8 @@ def _entity(item: Located, shown_as: str) -> Entity:
                           hint=f"quote the {key} if YAML reads it as another type")
         return value.strip()
 
-    entity_id = text("id", item["id"])
-    if not SLUG.fullmatch(entity_id):
+    entity_id = item["id"]
+    if not isinstance(entity_id, str) or not SLUG.fullmatch(entity_id):  # as written: "paris\n" is not paris
         raise KGError(f"id {excerpt(entity_id)} is not a valid id", path=shown_as, line=item.line_of("id"),
                       hint="ids are lowercase words joined by hyphens, e.g. african-union")
     raw_types = item["type"] if isinstance(item["type"], list) else [item["type"]]

@@ -143,10 +143,10 @@ class _Builder:
     def source(self, claims: ClaimFile) -> None:
         expected = claims.path.rsplit("/", 1)[-1].removesuffix(".yaml")
         if claims.source != expected:
-            raise KGError(f"source {claims.source!r} does not match the file name {expected!r}", path=claims.path, line=1,
+            raise KGError(f"source {excerpt(claims.source)} does not match the file name {excerpt(expected)}", path=claims.path, line=1,
                           hint="name each claims file after its source: data/claims/<source>.yaml")
         if claims.source in self.entities:
-            raise KGError(f"source id {claims.source!r} is also an entity id in {self.register}", path=claims.path, line=1,
+            raise KGError(f"source id {excerpt(claims.source)} is also an entity id in {self.register}", path=claims.path, line=1,
                           hint="give the source an id of its own")
         self.sources[claims.source] = read_source(self.project, claims.source, claims.path, 1)
 
@@ -154,7 +154,7 @@ class _Builder:
         for source_id in source_ids(self.project):
             if source_id not in self.sources:
                 meta = self.project.sources_dir / f"{source_id}.meta.yaml"
-                raise KGError(f"source {source_id!r} has no claims file", path=self.project.relative(meta),
+                raise KGError(f"source {excerpt(source_id)} has no claims file", path=self.project.relative(meta),
                               hint=f"write data/claims/{source_id}.yaml (kg source add writes an empty one), or remove the source")
 
     # --- claims ----------------------------------------------------------------------------
@@ -164,7 +164,7 @@ class _Builder:
         scoped: dict[str, URIRef] = {}
         for group in file.groups:
             if group.id in self.entities:
-                raise KGError(f"group id {group.id!r} is an entity id of {self.register}", path=file.path, line=group.line,
+                raise KGError(f"group id {excerpt(group.id)} is an entity id of {self.register}", path=file.path, line=group.line,
                               hint="give the group an id of its own, such as unnamed-" + group.id)
             node = group_iri(source.id, group.id)
             scoped[group.id] = node
@@ -181,11 +181,11 @@ class _Builder:
         subject = self.known(entry.entity, file, source, entry.line)
         entity = self.entities.get(entry.entity)
         if entity is not None and entry.name == entity.label:
-            raise KGError(f"{entry.name!r} is the entity's label already", path=file.path, line=entry.line,
+            raise KGError(f"{excerpt(entry.name)} is the entity's label already", path=file.path, line=entry.line,
                           hint="list only other names the source uses")
         evidence = entry.evidence
         if not source.quoted and not evidence.locators:
-            raise KGError(f"the name {entry.name!r} has no locator: {source.id} is a cited page", path=file.path,
+            raise KGError(f"the name {excerpt(entry.name)} has no locator: {source.id} is a cited page", path=file.path,
                           line=entry.line, hint="say where on the page it is used, in our words: locator: headline")
         if source.quoted and not evidence.quotes:
             try:
@@ -196,7 +196,7 @@ class _Builder:
         else:
             nodes = self.evidence_of(source, evidence, file.path, entry.line)
             if source.quoted and not any(entry.name in self.exact(n) for n in nodes):
-                raise KGError(f"the quote does not contain the name {entry.name!r}", path=file.path, line=entry.line,
+                raise KGError(f"the quote does not contain the name {excerpt(entry.name)}", path=file.path, line=entry.line,
                               hint="quote words of the source that contain the name")
         self.add(Claim(source.id, subject, SKOS.altLabel, "altLabel", Literal(entry.name, lang=source.language), (), nodes,
                        (file.path, entry.line)))
@@ -298,7 +298,7 @@ class _Builder:
             return scoped[entity_id]
         if entity_id not in self.entities:
             known = set(self.entities) | set(scoped)
-            raise KGError(f"unknown entity id {entity_id!r}", path=file.path, line=line,
+            raise KGError(f"unknown entity id {excerpt(entity_id)}", path=file.path, line=line,
                           hint=_suggest(entity_id, known, "entity id") + f"; or declare it in {self.register}")
         return entity_iri(entity_id)
 
@@ -423,7 +423,7 @@ class _Builder:
         entity_ids = set(self.entities)
         for mapping in mappings:
             if mapping.entity_id not in entity_ids:
-                raise KGError(f"aigid:{mapping.entity_id} is not an entity of {self.register}", path=mappings_shown, line=mapping.line,
+                raise KGError(f"{excerpt('aigid:' + mapping.entity_id)} is not an entity of {self.register}", path=mappings_shown, line=mapping.line,
                               hint=_suggest(mapping.entity_id, entity_ids, "entity id"))
             triple = (entity_iri(mapping.entity_id), OWL.sameAs, URIRef(WD + mapping.qid))
             accepted.add(triple)

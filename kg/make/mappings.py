@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import KGError
+from kg.errors import KGError, excerpt
 from kg.files import replace_file
 
-QID = re.compile(r"^Q[1-9][0-9]*$")
+# \Z, not $ (which also matches before a final newline), so that QID.match is a full match too.
+QID = re.compile(r"Q[1-9][0-9]*\Z")
 _COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification")
 # The columns a new table row is written with, in order (SSSOM slots, then this project's
 # extension slots declared in the table's extension_definitions, then the comment).
@@ -60,20 +61,20 @@ def read_mappings(path: Path, shown_as: str) -> tuple[Mapping, ...]:
                           hint="cells are separated by single tabs")
         subject, predicate, obj = row["subject_id"] or "", row["predicate_id"] or "", row["object_id"] or ""
         if not subject.startswith("aigid:"):
-            raise KGError(f"subject_id {subject!r} is not an aigid: CURIE", path=shown_as, line=line, hint="write aigid:<entity id>")
+            raise KGError(f"subject_id {excerpt(subject)} is not an aigid: CURIE", path=shown_as, line=line, hint="write aigid:<entity id>")
         if predicate != "owl:sameAs":
-            raise KGError(f"predicate_id {predicate!r} is not owl:sameAs", path=shown_as, line=line, hint="this table holds identity links only")
+            raise KGError(f"predicate_id {excerpt(predicate)} is not owl:sameAs", path=shown_as, line=line, hint="this table holds identity links only")
         qid = obj.removeprefix("wd:")
-        if not obj.startswith("wd:") or not QID.match(qid):
+        if not obj.startswith("wd:") or not QID.fullmatch(qid):
             raise KGError(
-                f"object_id {obj!r} is not a well-formed Wikidata item",
+                f"object_id {excerpt(obj)} is not a well-formed Wikidata item",
                 path=shown_as,
                 line=line,
                 hint="write wd:Q followed by digits, e.g. wd:Q148, and only a QID verified in two independent sources",
             )
         entity_id = subject.removeprefix("aigid:")
         if entity_id in seen:
-            raise KGError(f"{subject} is mapped twice (first on line {seen[entity_id]})", path=shown_as, line=line, hint="keep one row per entity")
+            raise KGError(f"{excerpt(subject)} is mapped twice (first on line {seen[entity_id]})", path=shown_as, line=line, hint="keep one row per entity")
         seen[entity_id] = line
         mappings.append(
             Mapping(

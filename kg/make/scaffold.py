@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from kg.errors import KGError, UsageError, excerpt
 from kg.files import replace_file
-from kg.make.sources import NOT_GIVEN, LANGUAGE_TAG, URL
+from kg.make.sources import LANGUAGE_TAG, NOT_GIVEN, URL
+from kg.make.text import UNSAFE_HINT, unsafe
 from kg.namespaces import SLUG
 from kg.project import Project
 
@@ -44,6 +46,9 @@ def add_source(project: Project, new: NewSource) -> list[Path]:
     values, or a text that is not UTF-8, before writing anything."""
     if not SLUG.fullmatch(new.id):
         raise UsageError(f"{excerpt(new.id)} is not a valid source id", hint="lowercase words joined by hyphens, e.g. reuters-paris-summit-count")
+    for option, value in _options(new):
+        if problem := unsafe(value):
+            raise UsageError(f"--{option} {excerpt(value)} contains {problem}", hint=UNSAFE_HINT)
     if (new.text is None) == (new.url is None):
         raise UsageError("give --text FILE (a quoted source, whose text may be kept) or --url URL (a cited page), not both",
                          hint="see kg source add --help")
@@ -59,7 +64,7 @@ def add_source(project: Project, new: NewSource) -> list[Path]:
         from kg.make.entities import read_entities
 
         if new.id in {e.id for e in read_entities(project.entities, project.relative(project.entities))}:
-            raise UsageError(f"{new.id!r} is an entity id of {project.relative(project.entities)}",
+            raise UsageError(f"{excerpt(new.id)} is an entity id of {project.relative(project.entities)}",
                              hint="a source and an entity share one IRI space: choose another id")
     files: dict[Path, bytes] = {}
     if new.text is not None:
@@ -78,6 +83,16 @@ def add_source(project: Project, new: NewSource) -> list[Path]:
             path.unlink(missing_ok=True)
         raise
     return list(files)
+
+
+def _options(new: NewSource) -> Iterator[tuple[str, str]]:
+    """Each text ``new`` was given, with the option that gave it (``--author`` once per author)."""
+    for field in fields(new):
+        value = getattr(new, field.name)
+        option = {"authors": "author", "subjects": "subject"}.get(field.name, field.name.replace("_", "-"))
+        for text in value if isinstance(value, tuple) else (value,):
+            if isinstance(text, str):
+                yield option, text
 
 
 def _check_as_the_build_reads_them(project: Project, source_id: str, files: dict[Path, bytes]) -> None:

@@ -21,8 +21,9 @@ from kg.yamlfile import Located, read_yaml
 NOT_GIVEN = "not given"
 # The named text normalisations a quoted source may declare, and their ontology individuals.
 NORMALIZATIONS = {"verbatim-utf8": "VerbatimUTF8"}
-URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
-LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# Both are checked with fullmatch: a trailing newline is not part of a URL or a tag.
+URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 _COMMON = {"id", "kind", "language", "subjects", "original_source", "original_source_note"}
 _QUOTED = _COMMON | {"title", "title_note", "media_type", "normalization", "rights", "sha256"}
@@ -87,7 +88,7 @@ def read_source(project: Project, source_id: str, cited_by: str, line: int) -> S
     text_path = project.sources_dir / f"{source_id}.txt"
     if not meta_path.is_file():
         raise KGError(
-            f"source {source_id!r} not found: no {project.relative(meta_path)}",
+            f"source {excerpt(source_id)} not found: no {project.relative(meta_path)}",
             path=cited_by,
             line=line,
             hint="add the source with kg source add, or correct the id",
@@ -114,11 +115,11 @@ def read_source(project: Project, source_id: str, cited_by: str, line: int) -> S
             raise KGError(f"metadata record is missing {key!r}", path=shown, line=meta.line,
                           hint=f"a {kind} source needs: {', '.join(_REQUIRED[kind])}")
     if meta["id"] != source_id:
-        raise KGError(f"id {excerpt(meta['id'])} does not match the file name {source_id!r}", path=shown,
+        raise KGError(f"id {excerpt(meta['id'])} does not match the file name {excerpt(source_id)}", path=shown,
                       line=meta.line_of("id"), hint="make the id the file name without .meta.yaml")
     fields = _Fields(meta, shown)
     language = fields.text("language")
-    if not LANGUAGE_TAG.match(language):
+    if not LANGUAGE_TAG.fullmatch(language):
         raise KGError(f"language {excerpt(language)} is not a language tag", path=shown, line=meta.line_of("language"),
                       hint="write a BCP 47 tag such as en or fr")
     common = dict(
@@ -225,13 +226,13 @@ class _Fields:
 
     def url(self, key: str) -> str:
         value = self.text(key)
-        if not URL.match(value):
+        if not URL.fullmatch(value):
             raise self._error(key, "must be an http(s) URL", "copy the address exactly as the search tool returned it")
         return value
 
     def url_list(self, key: str) -> list[str]:
         values = self.text_list(key)
-        bad = [v for v in values if not URL.match(v)]
+        bad = [v for v in values if not URL.fullmatch(v)]
         if bad:
             raise self._error(key, "must be a list of http(s) URLs", "copy each address exactly as the search tool returned it")
         return list(values)

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kg.errors import KGError
+from kg.errors import KGError, excerpt
 from kg.make.loader import Loaded, load
 from kg.project import Project
 
@@ -32,7 +32,7 @@ def run(project: Project, until: str = "publish", say: Callable[[str], None] = p
     """Run the steps in order up to and including ``until``; any failure raises :class:`KGError`
     before ``dist/`` is touched."""
     if until not in STEPS:
-        raise KGError(f"unknown step {until!r}", hint=f"steps: {', '.join(STEPS)}")
+        raise KGError(f"unknown step {excerpt(until)}", hint=f"steps: {', '.join(STEPS)}")
     report = BuildReport()
     loaded: Loaded | None = None
 

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import pyoxigraph
 
+from kg.errors import printable
 from kg.project import Project
 from kg.use.results import plain_text
 
@@ -132,14 +133,17 @@ def conflicts(project: Project | None = None, store: pyoxigraph.Store | None = N
 
 
 def table(found: list[Conflict]) -> str:
-    """The conflicts as text for people: a block per disagreement, a line per value."""
+    """The conflicts as text for people: a block per disagreement, a line per value. Every text
+    of the dataset goes through :func:`~kg.errors.printable`, so a label cannot act on the terminal."""
     from kg.use.formats import columns
 
     blocks = []
     for conflict in found:
-        lines = [f"{conflict.label} — {conflict.settlement}", f"  {conflict.explanation}"]
+        lines = [printable(f"{conflict.label} — {conflict.settlement}"), "  " + printable(conflict.explanation)]
         rows = [("value", "qualifiers", "accepted", "rank", "sources")]
-        rows += [(v.label, v.qualifiers(), "yes" if v.accepted else "no", v.rank, ", ".join(r.source for r in v.sources)) for v in conflict.values]
+        rows += [tuple(printable(cell) for cell in (v.label, v.qualifiers(), "yes" if v.accepted else "no", v.rank,
+                                                    ", ".join(r.source for r in v.sources)))
+                 for v in conflict.values]
         lines += ["  " + line for line in columns(rows).splitlines()]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + ("\n" if blocks else "")
@@ -150,7 +154,7 @@ def summary(found: list[Conflict]) -> str:
     counts: dict[str, int] = {}
     for conflict in found:
         counts[conflict.settlement] = counts.get(conflict.settlement, 0) + 1
-    parts = ", ".join(f"{n} {settlement}" for settlement, n in sorted(counts.items()))
+    parts = ", ".join(f"{n} {printable(settlement)}" for settlement, n in sorted(counts.items()))
     return f"{len(found)} disagreement(s)" + (f": {parts}" if parts else "")
 
 

@@ -66,3 +66,20 @@ def test_the_graph_never_holds_the_whole_source(built, source_text):
         if isinstance(t.object, pyoxigraph.Literal)
     )
     assert longest < len(source_text) / 10
+
+
+@pytest.mark.parametrize(
+    "text, quote, hint",
+    [
+        ("Le cafe\u0301 ouvre.", "café ouvre", ("the source has 'cafe\u0301 ouvre': at column 4 the text has U+0065 LATIN SMALL "
+         "LETTER E U+0301 COMBINING ACUTE ACCENT where the quote has U+00E9 LATIN SMALL LETTER E WITH ACUTE (the text is NFD): "
+         "copy those characters from the source text")),
+        ("Paris\u200bAI summit", "ParisAI summit", "the text has U+200B ZERO WIDTH SPACE before column 6 of the quote: copy it too"),
+        ("The pledge", "the pledge", "at column 1 the text has U+0054 LATIN CAPITAL LETTER T where the quote has U+0074 LATIN SMALL"),
+        (TEXT, "a sentence the source never wrote", "no passage of the source matches it"),
+    ],
+)
+def test_a_quote_that_differs_in_case_normalisation_or_invisible_characters_names_them(text, quote, hint):
+    with pytest.raises(QuoteError) as err:
+        locate(text, quote)
+    assert hint in err.value.hint

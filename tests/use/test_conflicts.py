@@ -51,3 +51,25 @@ def test_no_build_says_how_to_build(project):
 
 def test_an_empty_list_prints_nothing(built):
     assert table([]) == "" and summary([]) == "0 disagreement(s)"
+
+
+def test_the_table_escapes_control_and_bidi_characters_of_the_dataset(built):
+    """A dataset built before labels were checked, or loaded from elsewhere, may hold a label that
+    would act on the terminal (clear it, reorder the line): kg conflicts prints it escaped."""
+    from kg.use.store import open_store
+
+    store = open_store(built, cache_from_bytes=1 << 40)  # a fresh in-memory copy; the session's store stays as built
+    store.update("""
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX aig: <https://w3id.org/aigov/ontology#>
+        DELETE { ?d rdfs:label ?old ; rdfs:comment ?why } INSERT { ?d rdfs:label ?label ; rdfs:comment ?comment }
+        WHERE {
+          ?d a aig:Disagreement ; rdfs:label ?old ; rdfs:comment ?why .
+          BIND(STRLANG(CONCAT("\\u202E", STR(?old), "\\u001B[2J"), "en") AS ?label)
+          BIND(STRLANG(CONCAT(STR(?why), "\\u0007"), "en") AS ?comment)
+        }""")
+    found = conflicts(built, store)
+    shown = table(found) + summary(found)
+    assert found and all(c.label.startswith("\u202e") for c in found)  # the data is kept as it is; only the output escapes
+    assert "\\u202e" in shown and "\\x1b[2J" in shown and "\\x07" in shown
+    assert not any(c in shown for c in "\u202e\x1b\x07")
