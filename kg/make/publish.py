@@ -271,25 +271,106 @@ def _count(g: Graph, dataset: URIRef, graph: Graph) -> None:
 def write_dist(project: Project, files: dict[str, bytes]) -> Published:
     """Write ``files`` into a temporary directory beside ``dist/`` and swap it in whole.
 
-    A failure at any point leaves the previous ``dist/`` as it was.
+    A failure at any point, a kill or a power cut included, leaves the previous ``dist/`` as it
+    was or the new one complete: the files and their directory are flushed to disk before the
+    swap, the swap is one atomic step (:func:`_swap`), and the parent directory is flushed after
+    it. What a kill leaves behind (``.dist-new-*``, ``.dist-old-*``) the next publish removes,
+    restoring ``dist/`` first if a kill between the two renames of the fallback swap lost it.
+    One publish at a time: a lock on ``.dist.lock`` keeps two builds from removing each other's
+    work.
     """
+    import fcntl
+
     root, dist = project.root, project.dist
-    staging = Path(tempfile.mkdtemp(prefix=".dist-new-", dir=root))
-    retired: Path | None = None
+    with open(root / ".dist.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        recover_dist(project)
+        staging = Path(tempfile.mkdtemp(prefix=".dist-new-", dir=root))
+        try:
+            for name, content in files.items():
+                _write_synced(staging / name, content)
+            staging.chmod(0o755)
+            _fsync_dir(staging)
+            _swap(staging, dist)
+            _fsync_dir(root)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # the failed build, or the previous dist/ after the swap
+    return Published({name: len(content) for name, content in sorted(files.items())})
+
+
+def recover_dist(project: Project) -> None:
+    """Undo what a killed publish left: put back a ``dist/`` stranded in ``.dist-old-*/dist``
+    when ``dist/`` is missing, then remove every ``.dist-new-*`` and ``.dist-old-*`` folder (so
+    only while no other publish runs: :func:`write_dist` calls it holding the lock)."""
+    root, dist = project.root, project.dist
+    if not dist.exists():
+        stranded = sorted(root.glob(".dist-old-*/dist"), key=lambda p: p.stat().st_mtime)
+        if stranded:
+            os.rename(stranded[-1], dist)
+            _fsync_dir(root)
+    for leftover in [*root.glob(".dist-new-*"), *root.glob(".dist-old-*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _write_synced(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` and wait until it is on disk."""
+    with open(path, "wb") as out:
+        out.write(content)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    """Wait until the entries of the directory ``path`` (names created, renamed) are on disk."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        for name, content in files.items():
-            (staging / name).write_bytes(content)
-        staging.chmod(0o755)
-        if dist.exists():
-            retired = Path(tempfile.mkdtemp(prefix=".dist-old-", dir=root))
-            os.rename(dist, retired / "dist")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the directories ``a`` and ``b`` in one atomic step with Linux's
+    ``renameat2(RENAME_EXCHANGE)``; False where the C library, the kernel or the file system
+    has no such call (then nothing was changed)."""
+    import ctypes
+    import errno
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _swap(staging: Path, dist: Path) -> None:
+    """Put ``staging`` in place of ``dist``; the previous ``dist``, if any, is left at ``staging``.
+
+    The first build (no ``dist`` yet) is a plain rename. Otherwise the two are exchanged
+    atomically, so ``dist`` always exists, whole. Only where ``renameat2`` is unavailable (not
+    Linux, an old kernel, a file system without ``RENAME_EXCHANGE``) does it fall back to two
+    renames, ``dist`` into ``.dist-old-*/dist`` and then ``staging`` into place: a kill between
+    them leaves no ``dist``, which :func:`recover_dist` restores from that folder.
+    """
+    if not dist.exists():
+        os.rename(staging, dist)
+        return
+    if _exchange(staging, dist):
+        return
+    retired = Path(tempfile.mkdtemp(prefix=".dist-old-", dir=dist.parent))
+    os.rename(dist, retired / "dist")
+    try:
         os.rename(staging, dist)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if retired is not None and not dist.exists():
-            os.rename(retired / "dist", dist)
+        os.rename(retired / "dist", dist)
         raise
-    finally:
-        if retired is not None:
-            shutil.rmtree(retired, ignore_errors=True)
-    return Published({name: len(content) for name, content in sorted(files.items())})
+    os.rename(retired, staging)
