@@ -6,7 +6,7 @@ from collections import namedtuple
 
 import pyoxigraph
 
-from kg.errors import UsageError
+from kg.errors import UsageError, printable
 from kg.namespaces import PREFIXES
 from kg.use.results import Result, Term, plain_text
 
@@ -49,7 +49,8 @@ def default_format(result: Result, terminal: bool) -> Format:
 
 
 def render(result: Result, fmt: Format) -> str:
-    """``result`` written in ``fmt``."""
+    """``result`` written in ``fmt``: ``table`` is for people, its cells safe for a terminal
+    (:func:`kg.errors.printable`); every other format is data, its values written as they are."""
     if result.kind == "graph":
         if not fmt.graphs:
             raise UsageError(f"a CONSTRUCT or DESCRIBE result cannot be written as {fmt.name}", hint="use --format turtle, ntriples or jsonld")
@@ -77,19 +78,27 @@ def _short(term: Term | None) -> str:
 
 
 def columns(rows: list[tuple[str, ...]]) -> str:
-    """``rows`` (the first one the header) as left-aligned columns, the last one unpadded."""
-    widths = [max(len(str(v)) for v in column) for column in zip(*rows)]
+    """``rows`` (the first one the header) as left-aligned columns, the last one unpadded; each
+    value on one line and safe for a terminal (control and bidi characters shown as escapes)."""
+    rows = [tuple(_cell(str(v)) for v in row) for row in rows]
+    widths = [max(len(v) for v in column) for column in zip(*rows)]
     lines = []
     for row in rows:
-        cells = [str(v).ljust(w) for v, w in zip(row[:-1], widths)] + [str(row[-1])]
+        cells = [v.ljust(w) for v, w in zip(row[:-1], widths)] + [row[-1]]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """``text`` as one cell of a table on a terminal: on one line, control and bidi characters
+    written as escapes, so a label cannot move the cursor, recolour or reorder the screen."""
+    return printable(text.replace("\n", " ").replace("\t", " "))
 
 
 def _table(result: Result) -> str:
     if result.kind == "ask":
         return ("yes" if result.boolean else "no") + "\n"
-    cells = [[_short(t).replace("\n", " ") for t in row] for row in result.rows]
+    cells = [[_cell(_short(t)) for t in row] for row in result.rows]
     widths = [max([len(v)] + [len(row[i]) for row in cells]) for i, v in enumerate(result.variables)]
     line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
     out = [line(result.variables), line(["-" * w for w in widths])] + [line(row) for row in cells]

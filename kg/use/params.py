@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pyoxigraph
 
-from kg.errors import KGError, NotFound, UsageError
+from kg.errors import KGError, NotFound, UsageError, excerpt
 from kg.namespaces import ID, SLUG, VARIABLE
 from kg.use.results import Result
 from kg.use.savedquery import Param, SavedQuery
@@ -23,6 +23,9 @@ Term = pyoxigraph.NamedNode | pyoxigraph.Literal
 Lookup = Callable[[str, dict[str, Term]], Result]
 
 XSD_INTEGER = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+# Control characters (line breaks and tabs too), bidi controls and lone surrogates: never part
+# of a name, an id, a number or an IRI, and what would garble a message or a terminal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 _BY_NAME = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -52,7 +55,7 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
         name = name.strip()
         if not sep or not name:
             raise UsageError(f"--param {pair!r} is not key=value", hint="write --param pledge=statement-on-inclusive-and-sustainable-ai")
-        if not VARIABLE.match(name):
+        if not VARIABLE.fullmatch(name):
             raise UsageError(f"--param {name!r}: a parameter name is a SPARQL variable name", hint="letters, digits and _, not starting with a digit")
         values[name] = value
     return values
@@ -61,8 +64,15 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
 def bind(saved: SavedQuery | None, given: dict[str, str], lookup: Lookup) -> dict[str, Term]:
     """The terms for every parameter of ``saved`` from ``given`` values or header defaults.
 
-    For an ad-hoc query (``saved`` is None) each value is bound as a plain string literal.
+    For an ad-hoc query (``saved`` is None) each value is bound as a plain string literal. A
+    value holding a control character or a line break is a usage error.
     """
+    for name, value in given.items():
+        if _CONTROL.search(value):
+            raise UsageError(
+                f"--param {name}: {excerpt(value)} holds a control character or a line break",
+                hint="give the value on one line, without control characters (a trailing newline from a file or a paste counts)",
+            )
     if saved is None:
         return {name: pyoxigraph.Literal(value) for name, value in given.items()}
     declared = {p.name: p for p in saved.params}
@@ -90,40 +100,46 @@ def term_for(param: Param, value: str, lookup: Lookup) -> Term:
         try:
             return pyoxigraph.NamedNode(value)
         except ValueError as err:
-            raise KGError(f"--param {param.name}: {value!r} is not an IRI ({err})", hint="give an absolute IRI such as https://w3id.org/aigov/id/china") from None
+            raise KGError(f"--param {param.name}: {excerpt(value)} is not an IRI ({err})", hint="give an absolute IRI such as https://w3id.org/aigov/id/china") from None
     if param.type in ("integer", "year"):
-        pattern = r"^-?\d{1,4}$" if param.type == "year" else r"^[+-]?\d+$"
-        if not re.match(pattern, value.strip()):
-            raise KGError(f"--param {param.name}: {value!r} is not {'a year' if param.type == 'year' else 'a whole number'}", hint="write digits only, e.g. 2023")
+        pattern = r"-?\d{1,4}" if param.type == "year" else r"[+-]?\d+"
+        if not re.fullmatch(pattern, value.strip()):
+            raise KGError(f"--param {param.name}: {excerpt(value)} is not {'a year' if param.type == 'year' else 'a whole number'}", hint="write digits only, e.g. 2023")
         return pyoxigraph.Literal(str(int(value)), datatype=XSD_INTEGER)
     return pyoxigraph.Literal(value)
 
 
 def resolve_entity(value: str, lookup: Lookup, name: str = "entity") -> pyoxigraph.NamedNode:
-    """An entity by id (``african-union``), IRI, label or alternative label (case-insensitive)."""
-    candidates: list[pyoxigraph.NamedNode] = []
-    if SLUG.match(value):
-        candidates.append(pyoxigraph.NamedNode(ID + value))
-    elif value.startswith(ID):
-        try:
-            candidates.append(pyoxigraph.NamedNode(value))
-        except ValueError:
-            pass
-    for candidate in candidates:
-        if lookup(_EXISTS, {"entity": candidate}).boolean:
-            return candidate
-    found = [row[0] for row in lookup(_BY_NAME, {"wanted": pyoxigraph.Literal(value)}).rows]
-    if not found and value.lower().startswith("the "):  # "the US", "the Paris declaration"
-        return resolve_entity(value[4:], lookup, name)
+    """An entity by id (``african-union``), IRI, label or alternative label (case-insensitive);
+    a name found only without one leading "the" ("the US", "the Paris declaration") is that one."""
+    found = _named(value, lookup)
+    if not found and value[:4].lower() == "the ":
+        found = _named(value[4:], lookup)
     if len(found) == 1:
         return found[0]
     if len(found) > 1:
-        ids = ", ".join(f.value.removeprefix(ID) for f in found if f is not None)
-        raise KGError(f"--param {name}: {value!r} names several entities: {ids}", hint="give the id of the one you mean")
+        ids = ", ".join(f.value.removeprefix(ID) for f in found)
+        raise KGError(f"--param {name}: {excerpt(value)} names several entities: {ids}", hint="give the id of the one you mean")
     from kg.suggest import did_you_mean
 
     names = {row[0].value for row in lookup(_ALL_NAMES, {}).rows}
     raise NotFound(
-        f"--param {name}: no entity has the id, label or alternative label {value!r}",
+        f"--param {name}: no entity has the id, label or alternative label {excerpt(value)}",
         hint=did_you_mean(value, names) + "run 'kg query entities' to list entities (with --endpoint: of the endpoint's default graph)",
     )
+
+
+def _named(value: str, lookup: Lookup) -> list[pyoxigraph.NamedNode]:
+    """The entity whose id or IRI ``value`` is, if it exists; else those it is a label or
+    alternative label of."""
+    candidate = None
+    if SLUG.fullmatch(value):
+        candidate = pyoxigraph.NamedNode(ID + value)
+    elif value.startswith(ID):
+        try:
+            candidate = pyoxigraph.NamedNode(value)
+        except ValueError:
+            pass
+    if candidate is not None and lookup(_EXISTS, {"entity": candidate}).boolean:
+        return [candidate]
+    return [row[0] for row in lookup(_BY_NAME, {"wanted": pyoxigraph.Literal(value)}).rows if row[0] is not None]

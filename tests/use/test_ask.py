@@ -166,3 +166,42 @@ def test_kg_ask_is_the_function_from_python(built):
            "print(kg.ask('Where was the Paris summit held?', Project(Path(sys.argv[1]))).answers[0].label)"
     result = subprocess.run([sys.executable, "-c", code, str(built.root)], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "Paris"
+
+
+@pytest.mark.parametrize("question", ["Who represented China at the Paris summit?", "Who signed the Hiroshima declaration?"])
+def test_the_text_reply_is_what_kg_ask_prints(built, question):
+    printed = kg_cli("ask", question, project=built)
+    assert ask(question, built).as_text() == printed.stdout
+
+
+def test_the_text_reply_shows_control_characters_from_the_graph_as_escapes(built):
+    from kg.use.store import open_store
+
+    store = open_store(built, cache_from_bytes=1 << 40)  # in memory: changed here only
+    store.update("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                 'DELETE { ?e rdfs:label ?l } INSERT { ?e rdfs:label "African Union\\u001b]0;owned\\u0007\\u202e" } '
+                 f"WHERE {{ BIND(<{ID}african-union> AS ?e) ?e rdfs:label ?l }}")
+    reply = ask("Which blocs signed the Paris statement?", built, store)
+    assert reply.answers[0].label == "African Union\x1b]0;owned\x07\u202e"  # the data as it is (and in --format json)
+    text = reply.as_text()
+    assert "1. African Union\\x1b]0;owned\\x07\\u202e\n" in text
+    assert not any(ch in text for ch in "\x1b\x07\u202e")
+
+
+@pytest.mark.parametrize(
+    "question, entities",
+    [
+        ("Who attended the AI Action Summit held in Paris?", ["ai-action-summit"]),  # the place after it qualifies it
+        ("Who spoke at the Paris AI Action Summit?", ["ai-action-summit"]),  # the place before it too
+        ("Who proposed China's AI governance initiative?", ["global-ai-governance-initiative"]),  # the owner is in the name
+    ],
+)
+def test_mentions_repeated_are_found_each_time(built, store, question, entities):
+    """Each mention is found in one pass (no step quadratic in the question's words): a question
+    said three times names the same things three times."""
+    from kg.use.questions import Asker
+
+    index = Asker(store, built.queries_dir).index
+    tokens = tokenize(" ".join([question] * 3))
+    mentions = find_mentions(tokens, [t.word for t in tokens], index, mixed_case=True)
+    assert [m.entity for m in mentions] == entities * 3

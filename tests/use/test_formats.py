@@ -75,3 +75,37 @@ def test_formats_by_extension_and_default():
     assert default_format(SELECT, terminal=True).name == "table"
     assert default_format(SELECT, terminal=False).name == "csv"
     assert default_format(Result("graph"), terminal=True).name == "turtle"
+
+
+HOSTILE = pyoxigraph.Literal("evil\x1b[2J\x1b]0;owned\x07\u202eoops\nnext\tcell\x9b")
+
+
+def test_the_table_for_people_shows_control_characters_as_escapes():
+    table = render(Result("select", ["x"], [(HOSTILE,)]), FORMATS["table"])
+    assert "evil\\x1b[2J\\x1b]0;owned\\x07\\u202eoops next cell\\x9b" in table
+    assert not any(ch in table for ch in "\x1b\x07\u202e\x9b\t")
+    assert table.count("\n") == 4  # header, rule, one row, count: the value's newline is not a row
+
+
+def test_data_formats_keep_values_exactly():
+    result = Result("select", ["x"], [(HOSTILE,)])
+    assert list(csv.reader(io.StringIO(render(result, FORMATS["csv"]))))[1] == [HOSTILE.value]
+    assert render(result, FORMATS["tsv"]).splitlines()[1] == str(HOSTILE)  # N-Triples escapes, as the format says
+    assert json.loads(render(result, FORMATS["json"]))["results"]["bindings"][0]["x"]["value"] == HOSTILE.value
+    assert f"<literal>{HOSTILE.value}</literal>" in render(result, FORMATS["xml"])
+
+
+def test_columns_for_people_show_control_characters_as_escapes():
+    from kg.use.formats import columns
+
+    assert columns([("a", "b"), ("x\x1b[31m", "\u202ey\nz")]) == "a          b\nx\\x1b[31m  \\u202ey z\n"
+
+
+def test_kg_query_prints_a_safe_table_and_exact_csv(built):
+    from tests.conftest import kg_cli
+
+    query = 'SELECT ?x WHERE { BIND("evil\\u001b[2J\\u202eoops" AS ?x) }'
+    table = kg_cli("query", "-e", query, "--format", "table", project=built)
+    assert table.returncode == 0 and "evil\\x1b[2J\\u202eoops" in table.stdout and "\x1b" not in table.stdout
+    data = kg_cli("query", "-e", query, "--format", "csv", project=built)
+    assert data.returncode == 0 and data.stdout == "x\nevil\x1b[2J\u202eoops\n"  # CRLF read as text

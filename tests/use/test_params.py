@@ -3,10 +3,10 @@
 import pyoxigraph
 import pytest
 
-from kg.errors import KGError, UsageError
+from kg.errors import KGError, NotFound, UsageError
 from kg.use.params import bind, parse_assignments, resolve_entity, term_for
 from kg.use.query import local_lookup
-from kg.use.savedquery import Param
+from kg.use.savedquery import Param, SavedQuery
 
 ID = "https://w3id.org/aigov/id/"
 
@@ -79,3 +79,17 @@ def test_assignments():
 
 def test_ad_hoc_queries_bind_plain_strings(lookup):
     assert bind(None, {"x": "1"}, lookup) == {"x": pyoxigraph.Literal("1")}
+
+
+def test_an_id_with_a_trailing_newline_is_no_id(lookup):
+    """``$`` would match before a final newline: ids are matched whole."""
+    with pytest.raises(NotFound, match=r"'china\\n'"):
+        resolve_entity("china\n", lookup)
+
+
+@pytest.mark.parametrize("value", ["china\n", "2023\n", "a\x00b", "x\u2066y", "\ud800"])
+def test_a_value_with_a_control_character_is_a_usage_error(value):
+    saved = SavedQuery("q", "q.rq", "", "", "", (Param("p", "string", None, ""),), (), (), False)
+    for query in (saved, None):
+        with pytest.raises(UsageError, match="--param p: .* holds a control character or a line break"):
+            bind(query, {"p": value}, lambda text, terms: None)

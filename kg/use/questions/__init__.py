@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import pyoxigraph
 
+from kg.errors import UsageError, printable
 from kg.namespaces import ID
 from kg.project import Project
 from kg.use.questions.answer import Answer, differences, shape
@@ -30,6 +31,9 @@ _ORGANIZATION_WORDS = frozenset(stem(w) for w in ("organisation", "organisations
 
 # Below this confidence no saved query is taken to fit the question.
 THRESHOLD = 0.55
+# The longest question answered: a question is a sentence, and no step may be slow on a page of text.
+MAX_CHARACTERS = 1000
+MAX_WORDS = 100
 ALTERNATIVES = 3
 # First words of a yes/no question.
 YES_NO = frozenset({"did", "does", "do", "has", "have", "had", "is", "was", "were", "are", "will", "would"})
@@ -68,6 +72,37 @@ class Reply(NamedTuple):
             "note": self.note,
         }
 
+    def as_text(self) -> str:
+        """The reply as ``kg ask`` prints it for people: the answers with their evidence and the
+        SPARQL, or why there are none and what comes close. Safe for a terminal: a control
+        character or bidi control in the graph's text is shown as its escape (``\\x1b``)."""
+        if self.abstained:
+            lines = [f"I cannot answer that from the graph: {self.reason}."]
+            if self.alternatives:
+                lines += ["", "Questions it can answer that come close:"]
+                lines += [f"  - {a['question']}  (kg query {a['query']})" for a in self.alternatives]
+            return printable("\n".join(lines) + "\n")
+        bound = ", ".join(f"{name} = {label}" for name, label in self.parameter_labels.items())
+        heading = f"{len(self.answers)} answer(s), from the saved query {self.query} ({self.title}{'; ' + bound if bound else ''})"
+        lines = [f"{heading}, confidence {self.confidence:.2f}:", ""]
+        hidden = {*self.parameters, *(f"{name}Label" for name in self.parameters)}
+        for number, answer in enumerate(self.answers, start=1):
+            lines.append(f"{number}. {answer.label}")
+            details = "; ".join(f"{k}: {v}" for k, v in answer.fields.items()
+                                if k not in hidden and v != answer.label and not v.startswith(("http://", "https://")))
+            if details:
+                lines.append(f"   {details}")
+            for evidence in answer.evidence:
+                if evidence.kind == "quoted":
+                    lines += [f"   “{evidence.quote}” (quoted)", f"   — {evidence.source_title or evidence.source} <{evidence.source}>"]
+                else:
+                    lines += [f"   cited: {evidence.locator}, {evidence.source_title or evidence.source}", f"   <{evidence.url or evidence.source}>"]
+        if self.note:
+            lines += ["", self.note]
+        lines += ["", f"SPARQL (kg query {self.query}):", ""]
+        lines += ["    " + line for line in (self.sparql or "").splitlines()]
+        return printable("\n".join(lines) + "\n")
+
 
 class Asker:
     """The question answerer for one store and one set of saved queries."""
@@ -85,8 +120,13 @@ class Asker:
         self.matcher = Matcher(queries, self.index)
 
     def ask(self, question: str) -> Reply:
-        """Answer ``question`` (see the module's description)."""
+        """Answer ``question`` (see the module's description); a question over
+        :data:`MAX_CHARACTERS` characters or :data:`MAX_WORDS` words is a usage error."""
+        if len(question) > MAX_CHARACTERS:
+            raise UsageError(f"the question is longer than {MAX_CHARACTERS} characters ({len(question):,})", hint="ask one short question")
         tokens = tokenize(question)
+        if len(tokens) > MAX_WORDS:
+            raise UsageError(f"the question is longer than {MAX_WORDS} words ({len(tokens):,})", hint="ask one short question")
         letters = [t.text for t in tokens if t.text[:1].isalpha()]
         capitalised = sum(1 for t in letters if t[:1].isupper())
         mixed = any(ch.islower() for ch in question) and capitalised * 2 < len(letters)

@@ -177,32 +177,40 @@ def find_mentions(tokens: list[Token], words: list[str], index: EntityIndex, mix
             break
         else:
             i += 1
-    for place, held in zip(list(mentions), list(mentions)[1:]):  # "the Paris AI Action Summit": the place qualifies
-        if place.end == held.start and place.entity and held.entity and index.classes.get(place.entity) == "Place" \
+    merged: list[Mention] = []
+    for held in mentions:  # "the Paris AI Action Summit": the place qualifies
+        place = merged[-1] if merged else None
+        if place and place.end == held.start and place.entity and held.entity and index.classes.get(place.entity) == "Place" \
                 and place.entity in index.places.get(held.entity, ()):
-            mentions[mentions.index(held)] = held._replace(text=f"{place.text} {held.text}", start=place.start)
-            mentions.remove(place)
-    for place in [m for m in mentions if m.entity and index.classes.get(m.entity) == "Place"]:
-        # "the statement agreed in Paris": a place after what was held or adopted there qualifies it
-        if place.start > 0 and words[place.start - 1] in ("in", "at") and any(
-                m.entity and m.end <= place.start - 1 <= m.end + 3 and place.entity in index.places.get(m.entity, ()) for m in mentions):
-            mentions.remove(place)
+            merged[-1] = held._replace(text=f"{place.text} {held.text}", start=place.start)
+        else:
+            merged.append(held)
+    # "the statement agreed in Paris": a place after what was held or adopted there qualifies it.
+    # The mentions are in order and never overlap, so what ends at most 4 tokens before a place
+    # is among the 4 mentions before it.
+    mentions = [place for k, place in enumerate(merged) if not (
+        place.entity and index.classes.get(place.entity) == "Place" and place.start > 0 and words[place.start - 1] in ("in", "at")
+        and any(m.entity and m.end <= place.start - 1 <= m.end + 3 and place.entity in index.places.get(m.entity, ())
+                for m in merged[max(0, k - 4):k]))]
     for i, word in enumerate(words):  # years
         if not taken[i] and word.isdigit() and len(word) == 4 and 1900 <= int(word) <= 2100:
             mentions.append(Mention(word, i, i + 1, year=int(word)))
             taken[i] = True
+    ending = {m.end: m for m in mentions if m.entity}  # the mentions of entities by the token they end before
+    owners: set[int] = set()  # (ids of) the mentions taken into the name of what they own
+    run = 0  # words[run:i] may all qualify a head noun at i: the walk back, done once for all
     for i, word in enumerate(words):  # "the Seoul summit": a head noun with what qualifies it
+        if i and (taken[i - 1] or words[i - 1] in WALK_STOP or words[i - 1] in GENERIC or not words[i - 1].isalpha()):
+            run = i
         if taken[i] or word not in HEAD_NOUNS:
             continue
-        start = i
-        while start > 0 and not taken[start - 1] and words[start - 1] not in WALK_STOP and words[start - 1] not in GENERIC and words[start - 1].isalpha():
-            start -= 1
+        start = run
         before = words[start - 1] if start > 0 else ""
         if before in GENERIC or start == i and before not in ("the", "this", "that") and not (start > 0 and taken[start - 1]):
             continue  # "which summit", "a statement", "summit" alone: not naming one
         wanted = {stem(w) for w in words[start:i + 1]}
         fits = sorted(e for e, stems in index.name_stems.items() if wanted <= stems)
-        owner = next((m for m in mentions if m.end == start and m.entity), None)
+        owner = ending.get(start)
         place = owner.entity if owner and index.classes.get(owner.entity) == "Place" and start == i else None
         if not fits and not place and start == i and word in HEAD_CLASSES:  # "the declaration": the one there is
             fits = sorted(e for e, c in index.classes.items() if e in index.name_stems and index.is_a(c, HEAD_CLASSES[word]))
@@ -211,15 +219,17 @@ def find_mentions(tokens: list[Token], words: list[str], index: EntityIndex, mix
                             if place in places and index.is_a(index.classes.get(e, ""), HEAD_CLASSES[word]))
             fits = [e for e in fits if e in placed] if any(e in placed for e in fits) else placed
         if len(fits) == 1 and owner and (place or {stem(w) for w in words[owner.start:owner.end]} <= index.name_stems[fits[0]]):
-            mentions.remove(owner)  # "China's AI governance initiative": the owner is part of the name
+            owners.add(id(owner))  # "China's AI governance initiative": the owner is part of the name
             start = owner.start
         text = " ".join(t.text for t in tokens[start:i + 1])
         if len(fits) == 1:
-            mentions.append(Mention(text, start, i + 1, fits[0], index.classes[fits[0]]))
+            ending[i + 1] = Mention(text, start, i + 1, fits[0], index.classes[fits[0]])
+            mentions.append(ending[i + 1])
         else:
             mentions.append(Mention(text, start, i + 1, known=False, candidates=tuple(fits)))
         for k in range(start, i + 1):
             taken[k] = True
+    mentions = [m for m in mentions if id(m) not in owners]
     for i, (token, word) in enumerate(zip(tokens, words)):  # names the graph does not know
         if taken[i]:
             continue

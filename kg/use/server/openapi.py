@@ -40,8 +40,12 @@ _ERRORS = {
 }
 
 
+_ONE_LINE = r"^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$"
+
+
 def _parameter(param) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    schema: dict[str, object] = {"type": "integer"} if param.type in ("integer", "year") else {"type": "string"}
+    # a string holds no control character, line break or bidi control (kg.use.params refuses them)
+    schema: dict[str, object] = {"type": "integer"} if param.type in ("integer", "year") else {"type": "string", "pattern": _ONE_LINE}
     if param.type == "year":
         schema.update(minimum=-9999, maximum=9999)
     if param.default is not None:
