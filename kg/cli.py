@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from kg import __version__
-from kg.errors import KGError, UsageError
+from kg.errors import KGError, UsageError, printable
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -61,10 +61,10 @@ def _report(run) -> int:  # type: ignore[no-untyped-def]
     try:
         return run() or 0
     except UsageError as err:
-        print(f"Error: {err}", file=sys.stderr)
+        print(printable(f"Error: {err}"), file=sys.stderr)
         return 2
     except KGError as err:
-        print(f"Error: {err}", file=sys.stderr)
+        print(printable(f"Error: {err}"), file=sys.stderr)
         return 1
     except BrokenPipeError:
         # the reader of our output went away (`kg query … | head -1`): stop quietly, as Unix
@@ -72,7 +72,7 @@ def _report(run) -> int:  # type: ignore[no-untyped-def]
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except OSError as err:  # a file that cannot be read or written: say which, no traceback
-        print(f"Error: {err.filename + ': ' if err.filename else ''}{err.strerror or err}", file=sys.stderr)
+        print(printable(f"Error: {str(err.filename) + ': ' if err.filename else ''}{err.strerror or err}"), file=sys.stderr)
         return 1
     except UnicodeDecodeError as err:
         print(f"Error: a file is not UTF-8 text ({err.reason} at byte {err.start})", file=sys.stderr)
@@ -119,7 +119,7 @@ def _query_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=list(FORMATS), help="output format (default: table on a terminal, csv otherwise; turtle for graphs)")
     parser.add_argument("--output", metavar="FILE", help="write the results to FILE; the format follows its extension")
     parser.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead of the local graph")
-    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="for --endpoint: give up after this long (default 60)")
+    _timeout_option(parser, 60.0)
     parser.add_argument("--default-graph", action="append", default=[], metavar="IRI",
                         help="for --endpoint: a graph of the query's default graph (default-graph-uri; repeatable), "
                         "e.g. https://w3id.org/aigov/graph/accepted on a store whose default graph is the union of all")
@@ -133,6 +133,18 @@ def _query_parser() -> argparse.ArgumentParser:
         help="send the query's SERVICE <FROM> to endpoint TO instead, e.g. a Wikidata mirror (repeatable)",
     )
     return parser
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError("must be a positive number of seconds")
+    return value
+
+
+def _timeout_option(parser: argparse.ArgumentParser, default: float) -> None:
+    parser.add_argument("--timeout", type=_seconds, default=default, metavar="SECONDS",
+                        help=f"give up when the whole command has taken this long: every request, wait and read included (default {default:g})")
 
 
 def _positive(text: str) -> int:
@@ -158,6 +170,7 @@ def _push_parser() -> argparse.ArgumentParser:
                         "the graphs of sources no longer in the dataset (needs --update)")
     parser.add_argument("--update", metavar="URL", help="the SPARQL Update endpoint, for --replace (Oxigraph: http://HOST:PORT/update)")
     parser.add_argument("--chunk-triples", type=_positive, default=50_000, metavar="N", help="triples a request (default 50000)")
+    _timeout_option(parser, 600.0)
     return parser
 
 
@@ -177,7 +190,7 @@ def _link_parser() -> argparse.ArgumentParser:
     def common(sub: argparse.ArgumentParser, offline: bool = False) -> None:
         _project_option(sub)
         sub.add_argument("--endpoint", metavar="URL", default=WDQS, help=f"the Wikidata SPARQL endpoint (default {WDQS})")
-        sub.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="give up on a request after this long (default 60)")
+        _timeout_option(sub, 60.0)
         sub.add_argument("--contact", default=os.environ.get("KG_CONTACT", ""), metavar="EMAIL_OR_URL", help="named in the User-Agent (default $KG_CONTACT)")
         if offline:
             sub.add_argument("--offline", action="store_true", help="use only what data/wikidata/cache.ttl holds; no request")
@@ -387,12 +400,14 @@ def _query(args: argparse.Namespace) -> int:
     dataset = {"default_graphs": tuple(args.default_graph), "named_graphs": tuple(args.named_graph)}
     if args.endpoint:
         from kg.use.query import QueryText
-        from kg.use.remote import execute_remote
+        from kg.use.remote import Deadline, execute_remote
+
+        deadline = Deadline(args.timeout)  # one for the look-ups and the query
 
         def lookup(text, terms):  # type: ignore[no-untyped-def]
-            return execute_remote(args.endpoint, QueryText(text, "<lookup>"), terms, args.timeout, **dataset)
+            return execute_remote(args.endpoint, QueryText(text, "<lookup>"), terms, deadline, **dataset)
 
-        result = execute_remote(args.endpoint, query, bind(query.saved, given, lookup), args.timeout, **dataset)
+        result = execute_remote(args.endpoint, query, bind(query.saved, given, lookup), deadline, **dataset)
     else:
         if args.default_graph or args.named_graph:
             raise UsageError("--default-graph and --named-graph name a remote store's graphs: give --endpoint too",
@@ -400,8 +415,12 @@ def _query(args: argparse.Namespace) -> int:
         from kg.use.query import execute, local_lookup
         from kg.use.store import open_store
 
-        store = open_store(find_project(args.project))
-        result = execute(store, query, bind(query.saved, given, local_lookup(store)))
+        watchdog = _watchdog(args.timeout)
+        try:
+            store = open_store(find_project(args.project))
+            result = execute(store, query, bind(query.saved, given, local_lookup(store)))
+        finally:
+            watchdog.cancel()
     if args.format:
         fmt = FORMATS[args.format]
     elif args.output:
@@ -417,6 +436,31 @@ def _query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _watchdog(seconds: float):  # type: ignore[no-untyped-def]
+    """A started timer that, unless cancelled first, ends the process with the time-out error
+    after ``seconds``: the local engine runs a query with no Python frame to raise in."""
+    import threading
+
+    def expire() -> None:
+        print(f"Error: the query did not finish within {seconds:g} s\n  fix: raise --timeout, or simplify the query", file=sys.stderr, flush=True)
+        os._exit(1)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _json(value: object) -> str:
+    """``value`` as indented JSON, with every character a terminal would act on written as a
+    \\u escape (json escapes C0 controls itself; not DEL, C1, bidi controls or surrogates)."""
+    import json
+    import re
+
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return re.sub("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _push(args: argparse.Namespace) -> int:
     from kg.project import find_project
     from kg.use.push import push_dataset
@@ -427,30 +471,28 @@ def _push(args: argparse.Namespace) -> int:
 
     def progress(graph: str | None, done: int, total: int, triples: int) -> None:
         if total > 1:  # a graph that fits one request needs no progress line
-            print(f"{f'<{graph}>' if graph else 'default graph'}: chunk {done}/{total}, {triples:,} triples sent", file=sys.stderr)
+            print(printable(f"{f'<{graph}>' if graph else 'default graph'}: chunk {done}/{total}, {triples:,} triples sent"), file=sys.stderr)
 
-    reports = push_dataset(files, dataset, args.store, args.graph, args.replace, args.update, args.chunk_triples, progress=progress)
+    reports = push_dataset(files, dataset, args.store, args.graph, args.replace, args.update, args.chunk_triples, args.timeout, progress)
     verb = "replaced" if args.replace else "added to"
     first, named = reports[0], reports[1:]
     where = f"<{first.graph}>" if first.graph else "the default graph"
-    print(f"{first.triples:,} triples (the ontology and the accepted graph) {verb} {where}", file=sys.stderr)
+    print(printable(f"{first.triples:,} triples (the ontology and the accepted graph) {verb} {where}"), file=sys.stderr)
     print(f"{sum(r.triples for r in named):,} triples {verb} {len(named)} named graph(s): each source's claims and the Wikidata facts",
           file=sys.stderr)
     if args.replace:
         print("graphs of sources no longer in the dataset: removed", file=sys.stderr)
-    print(f"at {args.store}", file=sys.stderr)
+    print(printable(f"at {args.store}"), file=sys.stderr)
     return 0
 
 
 def _conflicts(args: argparse.Namespace) -> int:
-    import json
-
     from kg.project import find_project
     from kg.use.conflicts import conflicts, summary, table
 
     found = conflicts(find_project(args.project))
     if args.format == "json":
-        print(json.dumps([c.as_json() for c in found], indent=2, ensure_ascii=False))
+        print(_json([c.as_json() for c in found]))
     else:
         sys.stdout.write(table(found))
     print(summary(found), file=sys.stderr)
@@ -476,23 +518,22 @@ def _source(args: argparse.Namespace) -> int:
 
 
 def _link(args: argparse.Namespace) -> int:
-    import json
-
     from kg.use.link.wikidata import Endpoint
+    from kg.use.remote import Deadline
     from kg.project import find_project
 
     project = find_project(args.project)
-    endpoint = None if getattr(args, "offline", False) else Endpoint(args.endpoint, args.timeout, args.contact)
+    endpoint = None if getattr(args, "offline", False) else Endpoint(args.endpoint, Deadline(args.timeout), args.contact)
     if args.action == "check":
         from kg.use.link.check import check_links
 
         reports = check_links(project, endpoint, save=not args.no_save)
         if args.format == "json":
-            print(json.dumps([r.as_json() for r in reports], indent=2, ensure_ascii=False))
+            print(_json([r.as_json() for r in reports]))
         else:
             from kg.use.formats import columns
 
-            rows = [(r.entity.id, r.qid, r.status, f"{r.score:.2f}", r.view.label, r.note) for r in reports]
+            rows = [tuple(map(printable, (r.entity.id, r.qid, r.status, f"{r.score:.2f}", r.view.label, r.note))) for r in reports]
             print(columns([("entity", "qid", "status", "score", "Wikidata label", "note"), *rows]), end="")
         if endpoint is not None and not args.no_save:
             print(f"recorded in {project.relative(project.mappings)} and {project.relative(project.wikidata_cache)}", file=sys.stderr)
@@ -505,15 +546,15 @@ def _link(args: argparse.Namespace) -> int:
 
         found = suggest(project, endpoint, args.entities, args.limit, save=not args.no_save)
         if args.format == "json":
-            print(json.dumps([s.as_json() for s in found], indent=2, ensure_ascii=False))
+            print(_json([s.as_json() for s in found]))
             return 0
         for item in found:
             expects = ", ".join(sorted(item.entity.expected)) or "no Wikidata class declared: shown only, cannot be accepted"
-            print(f"{item.entity.id}  ({item.entity.label}; aig:{item.entity.cls}; expects {expects})")
+            print(printable(f"{item.entity.id}  ({item.entity.label}; aig:{item.entity.cls}; expects {expects})"))
             for c in item.candidates:
                 kinds = ", ".join(label or q for q, label in c.view.types)
                 flag = "match" if c.match else ""
-                print(f"  {c.view.qid:<12} {c.features.score:.2f} {flag:<5}  {c.view.label} — {c.view.description or 'no description'} [{kinds}]")
+                print(printable(f"  {c.view.qid:<12} {c.features.score:.2f} {flag:<5}  {c.view.label} — {c.view.description or 'no description'} [{kinds}]"))
             if not item.candidates:
                 print("  no candidate")
             if item.rejected:
@@ -523,58 +564,29 @@ def _link(args: argparse.Namespace) -> int:
         from kg.use.link.suggest import accept
 
         report = accept(project, args.entity, args.qid, args.evidence, endpoint, args.force)
-        print(
+        print(printable(
             f"accepted: aigid:{report.entity.id} owl:sameAs wd:{report.qid} ({report.view.label}), score {report.score:.2f}, "
             f"status {report.status}; written to {project.relative(project.mappings)}; run python build.py to publish it"
-        )
+        ))
         return 0
     from kg.use.link.enrich import enrich
 
     counts = enrich(project, endpoint)
     shown = ", ".join(f"{pid}: {n}" for pid, n in sorted(counts.items())) or "nothing"
-    print(f"pulled {shown}; wrote {project.relative(project.enrichment)}; run python build.py to publish it")
+    print(printable(f"pulled {shown}; wrote {project.relative(project.enrichment)}; run python build.py to publish it"))
     return 0
 
 
 def _ask(args: argparse.Namespace) -> int:
-    import json
-
     from kg.project import find_project
     from kg.use.questions import ask
 
     reply = ask(args.question, find_project(args.project))
     if args.format == "json":
-        print(json.dumps(reply.as_json(), indent=2, ensure_ascii=False))
-        return 1 if reply.abstained else 0
-    if reply.abstained:
-        print(f"I cannot answer that from the graph: {reply.reason}.")
-        if reply.alternatives:
-            print("\nQuestions it can answer that come close:")
-            for alternative in reply.alternatives:
-                print(f"  - {alternative['question']}  (kg query {alternative['query']})")
-        return 1
-    bound = ", ".join(f"{name} = {label}" for name, label in reply.parameter_labels.items())
-    print(f"{len(reply.answers)} answer(s), from the saved query {reply.query} ({reply.title}{'; ' + bound if bound else ''}), confidence {reply.confidence:.2f}:\n")
-    for number, answer in enumerate(reply.answers, start=1):
-        print(f"{number}. {answer.label}")
-        hidden = {*reply.parameters, *(f"{name}Label" for name in reply.parameters)}
-        details = "; ".join(
-            f"{k}: {v}" for k, v in answer.fields.items() if k not in hidden and v != answer.label and not v.startswith(("http://", "https://"))
-        )
-        if details:
-            print(f"   {details}")
-        for evidence in answer.evidence:
-            if evidence.kind == "quoted":
-                print(f"   “{evidence.quote}” (quoted)")
-                print(f"   — {evidence.source_title or evidence.source} <{evidence.source}>")
-            else:
-                print(f"   cited: {evidence.locator}, {evidence.source_title or evidence.source}")
-                print(f"   <{evidence.url or evidence.source}>")
-    if reply.note:
-        print(f"\n{reply.note}")
-    print(f"\nSPARQL (kg query {reply.query}):\n")
-    print("\n".join("    " + line for line in (reply.sparql or "").splitlines()))
-    return 0
+        print(_json(reply.as_json()))
+    else:
+        print(reply.as_text(), end="")
+    return 1 if reply.abstained else 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -155,8 +155,10 @@ def linkable(tmp_path: Path, built: Project) -> Project:
     return proj
 
 
-def kg_cli(*args: str, project: Project | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the ``kg`` command line in a new process (``python -m kg.cli``)."""
+def kg_cli(*args: str, project: Project | None = None, stdin: str | None = None, timeout: float | None = None,
+           cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the ``kg`` command line in a new process (``python -m kg.cli``), in ``cwd`` (default
+    the current directory); ``timeout`` guards against a hang (the test fails, never blocks)."""
     extra = ["--project", str(project.root)] if project is not None else []
     return subprocess.run(
         [sys.executable, "-m", "kg.cli", *args, *extra],
@@ -164,6 +166,8 @@ def kg_cli(*args: str, project: Project | None = None, stdin: str | None = None)
         text=True,
         input=stdin,
         check=False,
+        timeout=timeout,
+        cwd=cwd,
     )
 
 

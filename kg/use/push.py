@@ -8,9 +8,12 @@ queries run unchanged; on a store whose default graph is the union of all graphs
 push with ``--graph https://w3id.org/aigov/graph/accepted`` and query with that graph as the
 dataset's default graph (``kg query --endpoint … --default-graph …``).
 
-Plain HTTP (urllib): SPARQLWrapper has no Graph Store API. Each graph goes in chunks of
-N-Triples, each POSTed (added) to the target graph; blank nodes are kept whole within one chunk,
-since a blank-node label means the same node only inside one document. With ``replace``, the
+Plain HTTP (:func:`kg.use.remote.call`): the whole push runs within one deadline (``timeout``),
+and a redirect of a write is an error naming where it points, never followed (urllib would
+re-send the POST as a GET without its body, and report success with nothing stored).
+Each graph goes in chunks of N-Triples, each POSTed (added) to the target graph; blank nodes
+are kept whole within one chunk, since a blank-node label means the same node only inside one
+document. With ``replace``, the
 chunks of every graph go to fresh temporary graphs, and when all have arrived one SPARQL Update
 request swaps them all in (``MOVE``) and removes the graphs of sources no longer in the dataset
 (a retracted source): a store that applies a request as one transaction, as SPARQL 1.1 Update
@@ -19,9 +22,7 @@ asks and Oxigraph does, changes from the old dataset to the new one at once, or 
 
 from __future__ import annotations
 
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,10 +31,13 @@ from pathlib import Path
 import pyoxigraph
 
 from kg import __version__
-from kg.errors import KGError, UsageError
+from kg.errors import KGError, UsageError, excerpt
+from kg.use.remote import Deadline, RemoteError, call
 
 USER_AGENT = f"aigov-kg/{__version__} (graph store upload)"
 CHUNK_TRIPLES = 50_000
+TIMEOUT = 600.0  # seconds the whole push may take, by default
+CLEANUP = 10.0  # seconds each temporary graph's drop may take after a failure, even past the deadline
 
 
 @dataclass(frozen=True)
@@ -87,12 +91,9 @@ def chunks(lines: Iterable[str], size: int) -> list[list[str]]:
     return packed
 
 
-def _request(method: str, url: str, body: bytes | None, content_type: str | None, timeout: float) -> None:
-    request = urllib.request.Request(url, data=body, method=method, headers={"User-Agent": USER_AGENT})
-    if content_type:
-        request.add_header("Content-Type", content_type)
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        response.read()
+def _request(url: str, body: bytes, content_type: str, deadline: Deadline) -> None:
+    """POST ``body`` to ``url``; the answer (a status, at most a short message) is read and dropped."""
+    call("POST", url, deadline, body, {"Content-Type": content_type, "User-Agent": USER_AGENT}, limit=1024 * 1024)
 
 
 def _graph_url(store: str, graph: str | None) -> str:
@@ -100,17 +101,8 @@ def _graph_url(store: str, graph: str | None) -> str:
     return f"{store}{'&' if '?' in store else '?'}{query}"
 
 
-def _update(endpoint: str, sparql: str, timeout: float) -> None:
-    _request("POST", endpoint, urllib.parse.urlencode({"update": sparql}).encode(), "application/x-www-form-urlencoded", timeout)
-
-
-def _describe(err: Exception) -> str:
-    if isinstance(err, urllib.error.HTTPError):
-        detail = err.read().decode("utf-8", "replace").strip().splitlines()
-        return f"HTTP {err.code} {err.reason}" + (f": {detail[0][:200]}" if detail else "")
-    if isinstance(err, urllib.error.URLError):
-        return str(err.reason)
-    return str(err)
+def _update(endpoint: str, sparql: str, deadline: Deadline) -> None:
+    _request(endpoint, urllib.parse.urlencode({"update": sparql}).encode(), "application/x-www-form-urlencoded", deadline)
 
 
 def push(
@@ -120,13 +112,14 @@ def push(
     replace: bool = False,
     update: str | None = None,
     chunk_triples: int = CHUNK_TRIPLES,
-    timeout: float = 120.0,
+    timeout: float | Deadline = TIMEOUT,
     progress: Callable[[int, int, int], None] = lambda done, total, triples: None,
 ) -> PushReport:
     """Upload the N-Triples ``files`` to the Graph Store at ``store`` (e.g. Oxigraph's
     ``http://host:7878/store``) into ``graph`` (default graph when None).
 
-    ``progress(done_chunks, total_chunks, triples_so_far)`` is called after each chunk.
+    ``progress(done_chunks, total_chunks, triples_so_far)`` is called after each chunk;
+    ``timeout`` bounds the whole upload (seconds, or a :class:`~kg.use.remote.Deadline`).
     """
     lines = [line for path in files for line in path.read_text(encoding="utf-8").splitlines()]
     return push_lines(lines, store, graph, replace, update, chunk_triples, timeout, progress)
@@ -140,7 +133,7 @@ def push_dataset(
     replace: bool = False,
     update: str | None = None,
     chunk_triples: int = CHUNK_TRIPLES,
-    timeout: float = 120.0,
+    timeout: float | Deadline = TIMEOUT,
     progress: Callable[[str | None, int, int, int], None] = lambda graph, done, total, triples: None,
 ) -> list[PushReport]:
     """Upload the dataset one graph at a time: ``default_files`` (the ontology and the accepted
@@ -148,7 +141,9 @@ def push_dataset(
     ``dataset_file`` (N-Quads) but the accepted graph into its own IRI. With ``replace``, each
     graph is swapped in whole and the source graphs the dataset no longer holds are removed.
 
-    ``progress(graph, done_chunks, total_chunks, triples_so_far)`` is called after each chunk.
+    ``progress(graph, done_chunks, total_chunks, triples_so_far)`` is called after each chunk;
+    ``timeout`` bounds the whole push, the swap included (seconds, or a
+    :class:`~kg.use.remote.Deadline`).
     """
     from kg.namespaces import ACCEPTED_GRAPH, SOURCE_GRAPH
 
@@ -161,13 +156,14 @@ def push_dataset(
     default_lines = [line for path in default_files for line in path.read_text(encoding="utf-8").splitlines()]
     uploads = [(graph, default_lines), *sorted(named.items())]
     reports: list[PushReport] = []
+    deadline = Deadline.of(timeout)
     try:
         for iri, lines in uploads:
-            reports.append(push_lines(lines, store, iri, replace, update, chunk_triples, timeout,
+            reports.append(push_lines(lines, store, iri, replace, update, chunk_triples, deadline,
                                       lambda done, total, triples, iri=iri: progress(iri, done, total, triples), swap=False))
     except KGError as err:
         if replace and reports:  # the failed graph dropped its own partial upload; drop the others'
-            left = [r.staged for r in reports if r.staged and not _drop_quietly(update, r.staged, timeout)]
+            left = [r.staged for r in reports if r.staged and not _drop_quietly(update, r.staged)]
             state = ("every graph on the store is unchanged" if not left else
                      f"every graph on the store is unchanged; temporary graphs that could not be dropped: {', '.join(left)}")
             raise KGError(f"{err.message.split('; ', 1)[0]}; {state}", hint=err.hint) from None
@@ -180,12 +176,13 @@ def push_dataset(
         prune = (f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
                  f"FILTER (STRSTARTS(STR(?g), \"{SOURCE_GRAPH}\")) MINUS {{ VALUES ?g {{ {kept} }} }} }}")
         try:
-            _update(update or "", " ;\n".join([*moves, prune]), timeout)
-        except (urllib.error.URLError, OSError, ValueError) as err:
-            left = [r.staged for r in reports if r.staged and not _drop_quietly(update, r.staged, timeout)]
+            _update(update or "", " ;\n".join([*moves, prune]), deadline)
+        except RemoteError as err:
+            left = [r.staged for r in reports if r.staged and not _drop_quietly(update, r.staged)]
             raise KGError(
-                f"every graph arrived, but the request that swaps them in failed ({_describe(err)}); a store that applies a "
-                "request as one transaction is unchanged" + (f"; temporary graphs left: {', '.join(left)}" if left else ""),
+                f"every graph arrived, but the request that swaps them in failed ({update}: {err}); a store that applies a "
+                "request as one transaction is unchanged; "
+                + (f"temporary graphs that could not be dropped: {', '.join(left)}" if left else "the temporary graphs were dropped"),
                 hint="check the update endpoint accepts writes, then push again",
             ) from None
     return reports
@@ -198,20 +195,21 @@ def push_lines(
     replace: bool = False,
     update: str | None = None,
     chunk_triples: int = CHUNK_TRIPLES,
-    timeout: float = 120.0,
+    timeout: float | Deadline = TIMEOUT,
     progress: Callable[[int, int, int], None] = lambda done, total, triples: None,
     swap: bool = True,
 ) -> PushReport:
     """Upload N-Triples ``lines`` (see :func:`push`). With ``replace`` and not ``swap``, leave
     them in the temporary graph the report names (``staged``), for the caller to swap in."""
+    deadline = Deadline.of(timeout)
     for name, url in (("store", store), ("update", update)):
         if url is not None and not url.startswith(("http://", "https://")):
-            raise UsageError(f"--{name} {url!r} is not an http(s) URL", hint=f"give the full URL, e.g. http://127.0.0.1:7878/{name}")
+            raise UsageError(f"--{name} {excerpt(url)} is not an http(s) URL", hint=f"give the full URL, e.g. http://127.0.0.1:7878/{name}")
     if graph is not None:
         try:
             graph = pyoxigraph.NamedNode(graph).value
         except ValueError as err:
-            raise UsageError(f"--graph {graph!r} is not an IRI ({err})", hint="give an absolute IRI, e.g. https://w3id.org/aigov/dataset") from None
+            raise UsageError(f"--graph {excerpt(graph)} is not an IRI ({err})", hint="give an absolute IRI, e.g. https://w3id.org/aigov/dataset") from None
     if replace and not update:
         raise KGError(
             "--replace needs a SPARQL Update endpoint (--update URL) to swap the new graph in at once",
@@ -224,18 +222,19 @@ def push_lines(
     written, total = 0, sum(len(part) for part in parts)
     for number, part in enumerate(parts, start=1):
         try:
-            _request("POST", url, ("\n".join(part) + "\n").encode("utf-8"), "application/n-triples", timeout)
-        except (urllib.error.URLError, OSError, ValueError) as err:
+            _request(url, ("\n".join(part) + "\n").encode("utf-8"), "application/n-triples", deadline)
+        except RemoteError as err:
             where = f"<{graph}>" if graph else "the default graph"
             if temporary:
-                dropped = _drop_quietly(update, temporary, timeout)
+                dropped = _drop_quietly(update, temporary)
                 state = f"{where} is unchanged; the partial upload in <{temporary}> " + ("was dropped" if dropped else "could not be dropped: drop it by hand")
-            elif written:
-                state = f"triples 1–{written:,} were written to {where}; the other {total - written:,} were not"
             else:
-                state = f"nothing was written to {where}"
+                state = (f"triples 1–{written:,} were written to {where}; the other {total - written:,} were not"
+                         if written else f"nothing was written to {where}")
+                if err.reached and err.status is None:  # sent, and no verdict came back
+                    state += f", unless the store kept chunk {number} (triples {written + 1:,}–{written + len(part):,}) all the same"
             raise KGError(
-                f"upload to {store} failed at chunk {number} of {len(parts)} ({_describe(err)}); {state}",
+                f"upload to {store} failed at chunk {number} of {len(parts)} ({store}: {err}); {state}",
                 hint="check the store is up and accepts writes, then push again",
             ) from None
         written += len(part)
@@ -245,18 +244,23 @@ def push_lines(
     if temporary:
         destination = f"GRAPH {pyoxigraph.NamedNode(graph)}" if graph else "DEFAULT"
         try:
-            _update(update or "", f"MOVE GRAPH {pyoxigraph.NamedNode(temporary)} TO {destination}", timeout)
-        except (urllib.error.URLError, OSError, ValueError) as err:
+            _update(update or "", f"MOVE GRAPH {pyoxigraph.NamedNode(temporary)} TO {destination}", deadline)
+        except RemoteError as err:
+            dropped = _drop_quietly(update, temporary)
             raise KGError(
-                f"all {written:,} triples arrived in <{temporary}>, but swapping them in failed ({_describe(err)})",
-                hint=f"the target graph is unchanged; run MOVE GRAPH <{temporary}> TO {destination} on the store, or push again",
+                f"all {written:,} triples arrived in <{temporary}>, but swapping them in failed ({update}: {err}); a store that "
+                "applies a request as one transaction left the target graph unchanged; the temporary graph "
+                + ("was dropped" if dropped else f"<{temporary}> could not be dropped: drop it by hand"),
+                hint="check the update endpoint accepts writes, then push again",
             ) from None
     return PushReport(written, len(parts), graph, replace)
 
 
-def _drop_quietly(update: str | None, graph: str, timeout: float) -> bool:
+def _drop_quietly(update: str | None, graph: str) -> bool:
+    """Try to drop the temporary ``graph`` after a failure, within :data:`CLEANUP` seconds of its
+    own (the push's deadline may have passed); whether it was dropped."""
     try:
-        _update(update or "", f"DROP SILENT GRAPH {pyoxigraph.NamedNode(graph)}", timeout)
+        _update(update or "", f"DROP SILENT GRAPH {pyoxigraph.NamedNode(graph)}", Deadline(CLEANUP))
         return True
-    except (urllib.error.URLError, OSError, ValueError):
+    except RemoteError:
         return False

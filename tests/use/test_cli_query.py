@@ -182,3 +182,11 @@ def test_an_explicit_format_accepts_any_output_name_and_chunks_must_be_positive(
     assert out.read_text(encoding="utf-8").startswith("party,partyLabel,kind")
     result = kg("push", "--store", "http://127.0.0.1:9/store", "--chunk-triples", "0", cwd=built.root)
     assert result.returncode == 2 and "must be at least 1" in result.stderr
+
+
+def test_a_param_with_a_line_break_is_a_usage_error(built):
+    """A value pasted with its newline: a clear message, no traceback, on the local graph and an endpoint alike."""
+    for extra in ((), ("--endpoint", "http://127.0.0.1:9/query", "--timeout", "5")):
+        result = kg("query", "entity-facts", "--param", "entity=china\n", *extra, cwd=built.root)
+        assert result.returncode == 2 and "holds a control character or a line break" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr

@@ -1,4 +1,4 @@
-"""`kg query --endpoint` through SPARQLWrapper, against a real Oxigraph server on loopback."""
+"""`kg query --endpoint` over HTTP (kg.use.remote), against a real Oxigraph server on loopback."""
 
 import socket
 import threading

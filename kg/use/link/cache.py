@@ -15,7 +15,7 @@ from typing import NamedTuple
 import pyoxigraph
 
 from kg.use.link.rdffile import PREFIXES, read_turtle, write_turtle
-from kg.use.link.wikidata import OWL_SAME_AS, RDFS_LABEL, SCHEMA, SKOS, qid_of
+from kg.use.link.wikidata import LANGUAGES, OWL_SAME_AS, RDFS_LABEL, SCHEMA, SKOS, qid_of
 from kg.make.mappings import QID
 from kg.namespaces import WD, WDT
 
@@ -33,22 +33,44 @@ pav:retrievedOn when); an item with a record and no triples of its own was missi
 {state}"""
 
 
-# What the cache keeps of an answer: statements about Wikidata items, in the predicates asked
-# for (an endpoint may send more, or other things, and its answers are not trusted further).
-_KEPT = frozenset({RDFS_LABEL, SKOS + "altLabel", SCHEMA + "description", OWL_SAME_AS,
-                   *(WDT + p for p in ("P31", "P279", "P17", "P27", "P39"))})
+# What the cache keeps of an answer: what item_facts_query asks for, in its shape (an endpoint may
+# send more, or other things, and its answers are not trusted further).
+_NAMES = {RDFS_LABEL: LANGUAGES, SKOS + "altLabel": LANGUAGES, SCHEMA + "description": ("en",)}
+_LINKS = frozenset({OWL_SAME_AS, *(WDT + p for p in ("P31", "P17", "P27", "P39"))})
+MAX_TEXT = 1000  # characters a cached label, alias or description may have (Wikidata's limit is 250)
 
 
-def _in_shape(triple: pyoxigraph.Triple) -> bool:
-    """Whether ``triple`` is a statement about a Wikidata item in a predicate the cache keeps."""
-    subject = triple.subject
-    return (
-        isinstance(subject, pyoxigraph.NamedNode)
-        and QID.match(qid_of(subject.value)) is not None  # a wd: item (qid_of strips only that prefix)
-        and triple.predicate.value in _KEPT
-        and (not isinstance(triple.object, pyoxigraph.NamedNode) or triple.predicate.value == RDFS_LABEL
-             or triple.object.value.startswith(WD))
-    )
+def _is_item(term: object) -> bool:
+    """Whether ``term`` is a Wikidata item IRI (``wd:Q…``)."""
+    return isinstance(term, pyoxigraph.NamedNode) and QID.fullmatch(qid_of(term.value)) is not None
+
+
+def _is_name(triple: pyoxigraph.Triple, languages: tuple[str, ...]) -> bool:
+    """Whether ``triple`` gives its subject a bounded text in one of ``languages``."""
+    text = triple.object
+    return isinstance(text, pyoxigraph.Literal) and text.language in languages and len(text.value) <= MAX_TEXT
+
+
+def answered(qids: Iterable[str], triples: Iterable[pyoxigraph.Triple]) -> list[pyoxigraph.Triple]:
+    """The triples of an answer to :func:`~kg.use.link.wikidata.item_facts_query` about ``qids``
+    that have the shape it asks for: the items' names (literals, in the languages asked, of
+    bounded length) and links to items; the English labels of their classes, the countries of
+    their positions, and the subclass-of steps up from their classes. Anything else is dropped."""
+    items = {WD + q for q in qids}
+    triples = [t for t in triples if _is_item(t.subject)]
+    kept = [t for t in triples if t.subject.value in items and (
+        _is_name(t, _NAMES[t.predicate.value]) if t.predicate.value in _NAMES else t.predicate.value in _LINKS and _is_item(t.object))]
+    classes = {t.object.value for t in kept if t.predicate.value == WDT + "P31"}
+    positions = {t.object.value for t in kept if t.predicate.value == WDT + "P39"}
+    steps = [t for t in triples if t.predicate.value == WDT + "P279" and _is_item(t.object)]
+    reached, frontier = set(classes), set(classes)
+    while frontier:
+        frontier = {t.object.value for t in steps if t.subject.value in frontier} - reached
+        reached |= frontier
+    kept += [t for t in triples if t.predicate.value == RDFS_LABEL and t.subject.value in classes and _is_name(t, ("en",))]
+    kept += [t for t in triples if t.predicate.value == WDT + "P17" and t.subject.value in positions and _is_item(t.object)]
+    kept += [t for t in steps if t.subject.value in reached]
+    return kept
 
 
 class Retrieval(NamedTuple):
@@ -118,7 +140,8 @@ class Cache:
 
     def record(self, qids: Iterable[str], triples: Iterable[pyoxigraph.Triple], endpoint: str, when: str) -> None:
         """Replace what is known about ``qids`` by ``triples`` just retrieved from ``endpoint`` at
-        ``when`` (xsd:dateTime), with a retrieval record for each."""
+        ``when`` (xsd:dateTime), with a retrieval record for each; of ``triples`` only what was
+        asked about ``qids`` is kept (:func:`answered`)."""
         qids = set(qids)
         for qid in qids:
             item = pyoxigraph.NamedNode(WD + qid)
@@ -130,7 +153,7 @@ class Cache:
             self.store.add(pyoxigraph.Quad(node, _TOPIC, item))
             self.store.add(pyoxigraph.Quad(node, _FROM, pyoxigraph.NamedNode(endpoint)))
             self.store.add(pyoxigraph.Quad(node, _ON, pyoxigraph.Literal(when, datatype=pyoxigraph.NamedNode(XSD + "dateTime"))))
-        self.store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples if _in_shape(t))
+        self.store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in answered(qids, triples))
 
     def retrieval(self, qid: str) -> Retrieval | None:
         """When and where ``qid`` was last retrieved, or None if it never was."""

@@ -15,7 +15,9 @@ from kg.errors import KGError
 from kg.use.link.check import linked_entities, now_utc
 from kg.use.link.rdffile import PREFIXES, write_turtle
 from kg.use.link.wikidata import PREFIXES as SPARQL_PREFIXES
-from kg.use.link.wikidata import RDFS_LABEL, Endpoint, batches, construct
+from kg.use.link.cache import MAX_TEXT
+from kg.use.link.wikidata import RDFS_LABEL, Endpoint, batches, construct, qid_of
+from kg.make.mappings import QID
 from kg.namespaces import WD, WDT
 from kg.project import Project
 from kg.use.store import ENRICHMENT_GRAPH
@@ -67,7 +69,7 @@ def read_spec(project: Project, classes: set[str]) -> list[Pull]:
         cls, pid, label, values = cells
         if cls not in classes:
             raise KGError(f"unknown class aig:{cls}", path=shown, line=number, hint="use a class of ontology/aigov.ttl, e.g. Nation")
-        if not _PID.match(pid) or pid not in verified:
+        if not _PID.fullmatch(pid) or pid not in verified:
             raise KGError(
                 f"{pid!r} is not a property on data/wikidata/verified-ids.tsv",
                 path=shown,
@@ -96,6 +98,23 @@ def pull_query(pull: Pull, qids: list[str], allowed: list[str]) -> str:
   VALUES ?item {{ {' '.join(f'wd:{q}' for q in qids)} }}{restrict}
   ?item wdt:{pull.pid} ?value .{label}
 }}"""
+
+
+def _asked(pull: Pull, qids: list[str], answer: list[pyoxigraph.Triple]) -> list[pyoxigraph.Triple]:
+    """What :func:`pull_query` asked for in ``answer``: the pulled property of ``qids`` (an item
+    value for an ``item`` or ``linked`` row, a bounded literal for a ``literal`` row), and the
+    English labels (bounded literals) of the item values kept. Anything else is dropped."""
+    asked, predicate = {WD + q for q in qids}, WDT + pull.pid
+
+    def fits(term: object) -> bool:
+        if pull.values == "literal":
+            return isinstance(term, pyoxigraph.Literal) and len(term.value) <= MAX_TEXT
+        return isinstance(term, pyoxigraph.NamedNode) and QID.fullmatch(qid_of(term.value)) is not None
+
+    kept = [t for t in answer if t.subject.value in asked and t.predicate.value == predicate and fits(t.object)]
+    values = {t.object.value for t in kept if isinstance(t.object, pyoxigraph.NamedNode)}
+    return kept + [t for t in answer if t.predicate.value == RDFS_LABEL and t.subject.value in values
+                   and isinstance(t.object, pyoxigraph.Literal) and t.object.language == "en" and len(t.object.value) <= MAX_TEXT]
 
 
 def _provenance(endpoint: str | None, when: str | None, pulls: list[Pull], counts: dict[str, int]) -> list[pyoxigraph.Triple]:
@@ -166,12 +185,7 @@ def enrich(project: Project, endpoint: Endpoint) -> dict[str, int]:
         if pull.values == "linked" and not allowed:
             continue
         for batch in batches(by_class.get(pull.cls, [])):
-            asked = {WD + q for q in batch}
-            for t in construct(endpoint, pull_query(pull, batch, allowed)):  # only what was asked for
-                if t.subject.value in asked and t.predicate.value == WDT + pull.pid or (
-                    t.predicate.value == RDFS_LABEL and t.subject.value.startswith(WD) and isinstance(t.object, pyoxigraph.Literal)
-                ):
-                    triples.append(t)
+            triples += _asked(pull, batch, construct(endpoint, pull_query(pull, batch, allowed)))
     when = now_utc()
     write_enrichment(project.enrichment, triples, endpoint.url, when, pulls)
     return count_by_property(triples)

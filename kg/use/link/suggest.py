@@ -16,7 +16,7 @@ from typing import NamedTuple
 import pyoxigraph
 
 from kg import __version__
-from kg.errors import KGError
+from kg.errors import KGError, excerpt
 from kg.use.link.cache import Cache, ItemView
 from kg.use.link.check import (
     METHOD,
@@ -117,7 +117,7 @@ def _look_up(endpoint: Endpoint, targets: list[Entity]) -> dict[str, set[str]]:
     for start in range(0, len(literals), NAMES_PER_REQUEST):
         for row in select(endpoint, name_match_query(literals[start:start + NAMES_PER_REQUEST])):
             name, item = row.get("name"), row.get("item")
-            if isinstance(name, pyoxigraph.Literal) and isinstance(item, pyoxigraph.NamedNode) and QID.match(qid_of(item.value)):
+            if isinstance(name, pyoxigraph.Literal) and isinstance(item, pyoxigraph.NamedNode) and QID.fullmatch(qid_of(item.value)):
                 for entity_id in wanted.get((name.value, name.language or ""), ()):
                     found[entity_id].add(qid_of(item.value))
     return found
@@ -180,8 +180,8 @@ def accept(project: Project, entity_id: str, qid: str, evidence: str, endpoint: 
     class with no declared Wikidata class, an item missing or redirected, any type mismatch, and
     a score under :data:`ACCEPT_THRESHOLD` unless ``force``."""
     evidence = " ".join(evidence.split())
-    if not QID.match(qid):
-        raise KGError(f"{qid!r} is not a Wikidata item id", hint="give Q followed by digits, e.g. Q148")
+    if not QID.fullmatch(qid):
+        raise KGError(f"{excerpt(qid)} is not a Wikidata item id", hint="give Q followed by digits, e.g. Q148")
     if not evidence:
         raise KGError("no evidence given", hint="--evidence 'a URL or a sentence saying why this item is the entity'")
     mappings, entities = linked_entities(project)

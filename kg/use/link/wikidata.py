@@ -8,13 +8,17 @@ Wikidata's vocabulary (``rdfs:label``, ``skos:altLabel``, ``schema:description``
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import pyoxigraph
 
 from kg import __version__
 from kg.namespaces import WD, WDT
+
+if TYPE_CHECKING:
+    from kg.use.remote import Deadline
 
 WDQS = "https://query.wikidata.org/sparql"
 SCHEMA = "http://schema.org/"
@@ -37,18 +41,19 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
 
 
 class Endpoint(NamedTuple):
-    """A Wikidata SPARQL endpoint: its URL, how long to wait for an answer, and the contact
-    (an e-mail or URL) to name in the User-Agent, as Wikimedia's policy asks."""
+    """A Wikidata SPARQL endpoint: its URL, how long each request may take (seconds) or the
+    :class:`~kg.use.remote.Deadline` of the whole command, and the contact (an e-mail or URL)
+    to name in the User-Agent, as Wikimedia's policy asks."""
 
     url: str = WDQS
-    timeout: float = 60.0
+    timeout: float | Deadline = 60.0
     contact: str = ""
 
     @property
     def user_agent(self) -> str:
-        """``aigov-kg/VERSION (project URL; contact) SPARQLWrapper``, Wikimedia's pattern."""
+        """``aigov-kg/VERSION (project URL; contact) Python-urllib/3.N``, Wikimedia's pattern."""
         contact = f"; {self.contact}" if self.contact else ""
-        return f"aigov-kg/{__version__} (https://w3id.org/aigov{contact}) SPARQLWrapper"
+        return f"aigov-kg/{__version__} (https://w3id.org/aigov{contact}) Python-urllib/{sys.version_info[0]}.{sys.version_info[1]}"
 
 
 def qid_of(iri: str) -> str:
