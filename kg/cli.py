@@ -457,8 +457,10 @@ def _json(value: object) -> str:
     import json
     import re
 
+    from kg.errors import UNSAFE_CHARACTERS
+
     text = json.dumps(value, indent=2, ensure_ascii=False)
-    return re.sub("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(f"[{UNSAFE_CHARACTERS}]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _push(args: argparse.Namespace) -> int:
@@ -533,7 +535,7 @@ def _link(args: argparse.Namespace) -> int:
         else:
             from kg.use.formats import columns
 
-            rows = [tuple(map(printable, (r.entity.id, r.qid, r.status, f"{r.score:.2f}", r.view.label, r.note))) for r in reports]
+            rows = [(r.entity.id, r.qid, r.status, f"{r.score:.2f}", r.view.label, r.note) for r in reports]  # columns() escapes
             print(columns([("entity", "qid", "status", "score", "Wikidata label", "note"), *rows]), end="")
         if endpoint is not None and not args.no_save:
             print(f"recorded in {project.relative(project.mappings)} and {project.relative(project.wikidata_cache)}", file=sys.stderr)

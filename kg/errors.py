@@ -50,7 +50,8 @@ def excerpt(value: object, limit: int = 80) -> str:
 
 # C0 and C1 controls but tab and newline, DEL, the bidi embedding/override/isolate controls and
 # lone surrogates: what a terminal would act on or cannot encode. Text in any script is left alone.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+UNSAFE_CHARACTERS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"  # a regex class body
+_UNSAFE = re.compile(f"[{UNSAFE_CHARACTERS}]")
 
 
 def printable(text: str) -> str:

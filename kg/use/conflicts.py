@@ -141,9 +141,8 @@ def table(found: list[Conflict]) -> str:
     for conflict in found:
         lines = [printable(f"{conflict.label} — {conflict.settlement}"), "  " + printable(conflict.explanation)]
         rows = [("value", "qualifiers", "accepted", "rank", "sources")]
-        rows += [tuple(printable(cell) for cell in (v.label, v.qualifiers(), "yes" if v.accepted else "no", v.rank,
-                                                    ", ".join(r.source for r in v.sources)))
-                 for v in conflict.values]
+        rows += [(v.label, v.qualifiers(), "yes" if v.accepted else "no", v.rank, ", ".join(r.source for r in v.sources))
+                 for v in conflict.values]  # columns() escapes each cell
         lines += ["  " + line for line in columns(rows).splitlines()]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + ("\n" if blocks else "")

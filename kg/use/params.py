@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pyoxigraph
 
-from kg.errors import KGError, NotFound, UsageError, excerpt
+from kg.errors import UNSAFE_CHARACTERS, KGError, NotFound, UsageError, excerpt
 from kg.namespaces import ID, SLUG, VARIABLE
 from kg.use.results import Result
 from kg.use.savedquery import Param, SavedQuery
@@ -25,7 +25,7 @@ Lookup = Callable[[str, dict[str, Term]], Result]
 XSD_INTEGER = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 # Control characters (line breaks and tabs too), bidi controls and lone surrogates: never part
 # of a name, an id, a number or an IRI, and what would garble a message or a terminal.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL = re.compile(f"[\t\n{UNSAFE_CHARACTERS}]")
 
 _BY_NAME = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
