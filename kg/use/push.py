@@ -121,8 +121,7 @@ def push(
     ``progress(done_chunks, total_chunks, triples_so_far)`` is called after each chunk;
     ``timeout`` bounds the whole upload (seconds, or a :class:`~kg.use.remote.Deadline`).
     """
-    lines = [line for path in files for line in path.read_text(encoding="utf-8").splitlines()]
-    return push_lines(lines, store, graph, replace, update, chunk_triples, timeout, progress)
+    return push_lines(_lines(files), store, graph, replace, update, chunk_triples, timeout, progress)
 
 
 def push_dataset(
@@ -153,8 +152,7 @@ def push_dataset(
             triple, iri, _ = line.rsplit(" ", 2)
             named.setdefault(iri[1:-1], []).append(triple + " .")
     named.pop(ACCEPTED_GRAPH, None)  # it goes to --graph, with the ontology
-    default_lines = [line for path in default_files for line in path.read_text(encoding="utf-8").splitlines()]
-    uploads = [(graph, default_lines), *sorted(named.items())]
+    uploads = [(graph, _lines(default_files)), *sorted(named.items())]
     reports: list[PushReport] = []
     deadline = Deadline.of(timeout)
     try:
@@ -163,14 +161,13 @@ def push_dataset(
                                       lambda done, total, triples, iri=iri: progress(iri, done, total, triples), swap=False))
     except KGError as err:
         if replace and reports:  # the failed graph dropped its own partial upload; drop the others'
-            left = [r.staged for r in reports if r.staged and not _drop_quietly(update, r.staged)]
+            left = _drop_staged(update, reports)
             state = ("every graph on the store is unchanged" if not left else
                      f"every graph on the store is unchanged; temporary graphs that could not be dropped: {', '.join(left)}")
             raise KGError(f"{err.message.split('; ', 1)[0]}; {state}", hint=err.hint) from None
         raise
     if replace:
-        moves = [f"MOVE GRAPH {pyoxigraph.NamedNode(r.staged or '')} TO "
-                 + (f"GRAPH {pyoxigraph.NamedNode(r.graph)}" if r.graph else "DEFAULT") for r in reports]
+        moves = [_move(r.staged or "", r.graph) for r in reports]
         kept = " ".join(str(pyoxigraph.NamedNode(iri)) for iri in sorted(named) if iri.startswith(SOURCE_GRAPH))
         # one pass over the quads, and a hash join with the kept graphs: linear in both
         prune = (f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
@@ -178,7 +175,7 @@ def push_dataset(
         try:
             _update(update or "", " ;\n".join([*moves, prune]), deadline)
         except RemoteError as err:
-            left = [r.staged for r in reports if r.staged and not _drop_quietly(update, r.staged)]
+            left = _drop_staged(update, reports)
             raise KGError(
                 f"every graph arrived, but the request that swaps them in failed ({update}: {err}); a store that applies a "
                 "request as one transaction is unchanged; "
@@ -242,9 +239,8 @@ def push_lines(
     if temporary and not swap:
         return PushReport(written, len(parts), graph, replace, temporary)
     if temporary:
-        destination = f"GRAPH {pyoxigraph.NamedNode(graph)}" if graph else "DEFAULT"
         try:
-            _update(update or "", f"MOVE GRAPH {pyoxigraph.NamedNode(temporary)} TO {destination}", deadline)
+            _update(update or "", _move(temporary, graph), deadline)
         except RemoteError as err:
             dropped = _drop_quietly(update, temporary)
             raise KGError(
@@ -254,6 +250,21 @@ def push_lines(
                 hint="check the update endpoint accepts writes, then push again",
             ) from None
     return PushReport(written, len(parts), graph, replace)
+
+
+def _lines(files: list[Path]) -> list[str]:
+    """The lines of the N-Triples ``files``, in order."""
+    return [line for path in files for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _move(staged: str, graph: str | None) -> str:
+    """The SPARQL Update that swaps the ``staged`` temporary graph into ``graph`` (None: the default graph)."""
+    return f"MOVE GRAPH {pyoxigraph.NamedNode(staged)} TO " + (f"GRAPH {pyoxigraph.NamedNode(graph)}" if graph else "DEFAULT")
+
+
+def _drop_staged(update: str | None, reports: list[PushReport]) -> list[str]:
+    """Drop the temporary graphs of ``reports`` after a failure; those that could not be dropped."""
+    return [r.staged for r in reports if r.staged and not _drop_quietly(update, r.staged)]
 
 
 def _drop_quietly(update: str | None, graph: str) -> bool:
