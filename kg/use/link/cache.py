@@ -40,12 +40,12 @@ _LINKS = frozenset({OWL_SAME_AS, *(WDT + p for p in ("P31", "P17", "P27", "P39")
 MAX_TEXT = 1000  # characters a cached label, alias or description may have (Wikidata's limit is 250)
 
 
-def _is_item(term: object) -> bool:
+def is_item(term: object) -> bool:
     """Whether ``term`` is a Wikidata item IRI (``wd:Q…``)."""
     return isinstance(term, pyoxigraph.NamedNode) and QID.fullmatch(qid_of(term.value)) is not None
 
 
-def _is_name(triple: pyoxigraph.Triple, languages: tuple[str, ...]) -> bool:
+def is_name(triple: pyoxigraph.Triple, languages: tuple[str, ...]) -> bool:
     """Whether ``triple`` gives its subject a bounded text in one of ``languages``."""
     text = triple.object
     return isinstance(text, pyoxigraph.Literal) and text.language in languages and len(text.value) <= MAX_TEXT
@@ -57,18 +57,21 @@ def answered(qids: Iterable[str], triples: Iterable[pyoxigraph.Triple]) -> list[
     bounded length) and links to items; the English labels of their classes, the countries of
     their positions, and the subclass-of steps up from their classes. Anything else is dropped."""
     items = {WD + q for q in qids}
-    triples = [t for t in triples if _is_item(t.subject)]
+    triples = [t for t in triples if is_item(t.subject)]
     kept = [t for t in triples if t.subject.value in items and (
-        _is_name(t, _NAMES[t.predicate.value]) if t.predicate.value in _NAMES else t.predicate.value in _LINKS and _is_item(t.object))]
+        is_name(t, _NAMES[t.predicate.value]) if t.predicate.value in _NAMES else t.predicate.value in _LINKS and is_item(t.object))]
     classes = {t.object.value for t in kept if t.predicate.value == WDT + "P31"}
     positions = {t.object.value for t in kept if t.predicate.value == WDT + "P39"}
-    steps = [t for t in triples if t.predicate.value == WDT + "P279" and _is_item(t.object)]
+    steps = [t for t in triples if t.predicate.value == WDT + "P279" and is_item(t.object)]
+    up: dict[str, set[str]] = {}  # each class's superclasses, so the walk reads each step once
+    for t in steps:
+        up.setdefault(t.subject.value, set()).add(t.object.value)
     reached, frontier = set(classes), set(classes)
     while frontier:
-        frontier = {t.object.value for t in steps if t.subject.value in frontier} - reached
+        frontier = {parent for child in frontier for parent in up.get(child, ())} - reached
         reached |= frontier
-    kept += [t for t in triples if t.predicate.value == RDFS_LABEL and t.subject.value in classes and _is_name(t, ("en",))]
-    kept += [t for t in triples if t.predicate.value == WDT + "P17" and t.subject.value in positions and _is_item(t.object)]
+    kept += [t for t in triples if t.predicate.value == RDFS_LABEL and t.subject.value in classes and is_name(t, ("en",))]
+    kept += [t for t in triples if t.predicate.value == WDT + "P17" and t.subject.value in positions and is_item(t.object)]
     kept += [t for t in steps if t.subject.value in reached]
     return kept
 

@@ -15,9 +15,8 @@ from kg.errors import KGError
 from kg.use.link.check import linked_entities, now_utc
 from kg.use.link.rdffile import PREFIXES, write_turtle
 from kg.use.link.wikidata import PREFIXES as SPARQL_PREFIXES
-from kg.use.link.cache import MAX_TEXT
-from kg.use.link.wikidata import RDFS_LABEL, Endpoint, batches, construct, qid_of
-from kg.make.mappings import QID
+from kg.use.link.cache import MAX_TEXT, is_item, is_name
+from kg.use.link.wikidata import RDFS_LABEL, Endpoint, batches, construct
 from kg.namespaces import WD, WDT
 from kg.project import Project
 from kg.use.store import ENRICHMENT_GRAPH
@@ -109,12 +108,11 @@ def _asked(pull: Pull, qids: list[str], answer: list[pyoxigraph.Triple]) -> list
     def fits(term: object) -> bool:
         if pull.values == "literal":
             return isinstance(term, pyoxigraph.Literal) and len(term.value) <= MAX_TEXT
-        return isinstance(term, pyoxigraph.NamedNode) and QID.fullmatch(qid_of(term.value)) is not None
+        return is_item(term)
 
     kept = [t for t in answer if t.subject.value in asked and t.predicate.value == predicate and fits(t.object)]
     values = {t.object.value for t in kept if isinstance(t.object, pyoxigraph.NamedNode)}
-    return kept + [t for t in answer if t.predicate.value == RDFS_LABEL and t.subject.value in values
-                   and isinstance(t.object, pyoxigraph.Literal) and t.object.language == "en" and len(t.object.value) <= MAX_TEXT]
+    return kept + [t for t in answer if t.predicate.value == RDFS_LABEL and t.subject.value in values and is_name(t, ("en",))]
 
 
 def _provenance(endpoint: str | None, when: str | None, pulls: list[Pull], counts: dict[str, int]) -> list[pyoxigraph.Triple]:
