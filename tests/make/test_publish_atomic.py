@@ -60,7 +60,7 @@ def test_a_build_killed_at_the_swap_keeps_dist_and_the_next_one_cleans_up_having
     assert not list(published.root.glob(".dist-*"))
     assert contents(published.dist) == before  # the same inputs, the same bytes
 
-    calls = [line.split(" ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines() if " fsync(" in line or " renameat2(" in line]
+    calls = [line.split(maxsplit=1)[1] for line in log.read_text(encoding="utf-8").splitlines() if " fsync(" in line or " renameat2(" in line]
     swap = next(i for i, call in enumerate(calls) if call.startswith("renameat2(") and "RENAME_EXCHANGE" in call and call.endswith("= 0"))
     staging = re.search(r'"([^"]*/\.dist-new-[^"/]*)"', calls[swap]).group(1)
     synced = [m.group(1) if (m := re.match(r"f(?:data)?sync\(\d+<([^>]*)>\) += 0", call)) else None for call in calls]
