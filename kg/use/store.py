@@ -51,6 +51,17 @@ def _present(project: Project, files: list[Path]) -> list[Path]:
     return files
 
 
+def build_stamp(project: Project) -> str:
+    """A short name of the build in ``dist/``: the start of the SHA-256 of its checksum list, so
+    the same sources give the same name; "unknown" when there is no build."""
+    import hashlib
+
+    try:
+        return hashlib.sha256((project.dist / "SHA256SUMS").read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "unknown"
+
+
 def open_store(project: Project, cache_from_bytes: int = CACHE_FROM_BYTES) -> pyoxigraph.Store:
     """A store holding the ontology and the accepted graph in its default graph, and each source's
     claims and the Wikidata facts in their named graphs (see the module's description)."""
@@ -73,32 +84,44 @@ def _load(store: pyoxigraph.Store, files: list[Path]) -> pyoxigraph.Store:
 
 
 def _cached_store(project: Project, files: list[Path]) -> pyoxigraph.Store:
+    """The on-disk store of this build, built first when the cache holds another build.
+
+    Several processes open it at once (``kg serve``'s workers start together): the build is
+    made under an exclusive lock, and a process that waited for the lock finds the store of
+    this build there and opens it. Replacing a store another process has just opened would
+    pull its files from under it (found when four workers started at once)."""
+    import fcntl
     import hashlib
-    import os
-    import shutil
-    import tempfile
 
     cache = project.root / ".cache" / "store"
     stamp = hashlib.sha256((project.dist / "SHA256SUMS").read_bytes()).hexdigest()
     stamp_file = cache / "dist-sha256"
-    if not (stamp_file.is_file() and stamp_file.read_text(encoding="utf-8") == stamp):
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix="store-", dir=cache.parent))
-        retired = None
-        try:
-            store = _load(pyoxigraph.Store(str(staging / "db")), files)
-            store.flush()
-            del store
-            (staging / "dist-sha256").write_text(stamp, encoding="utf-8")
-            if cache.exists():
-                retired = Path(tempfile.mkdtemp(prefix="old-", dir=cache.parent))
-                os.rename(cache, retired / "store")
-            os.rename(staging, cache)
-        except OSError:
-            if not (stamp_file.is_file() and stamp_file.read_text(encoding="utf-8") == stamp):
-                raise  # not another process that finished the same rebuild first
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-            if retired is not None:
-                shutil.rmtree(retired, ignore_errors=True)
-    return pyoxigraph.Store.read_only(str(cache / "db"))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with open(cache.parent / "store.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (stamp_file.is_file() and stamp_file.read_text(encoding="utf-8") == stamp):
+            _rebuild(cache, files, stamp)
+        return pyoxigraph.Store.read_only(str(cache / "db"))
+
+
+def _rebuild(cache: Path, files: list[Path], stamp: str) -> None:
+    """Load ``files`` into a new store beside ``cache`` and swap it in."""
+    import os
+    import shutil
+    import tempfile
+
+    staging = Path(tempfile.mkdtemp(prefix="store-", dir=cache.parent))
+    retired = None
+    try:
+        store = _load(pyoxigraph.Store(str(staging / "db")), files)
+        store.flush()
+        del store
+        (staging / "dist-sha256").write_text(stamp, encoding="utf-8")
+        if cache.exists():
+            retired = Path(tempfile.mkdtemp(prefix="old-", dir=cache.parent))
+            os.rename(cache, retired / "store")
+        os.rename(staging, cache)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)
