@@ -4,9 +4,10 @@ One graph at a time, laid out as ``kg query`` sees the dataset: the ontology and
 graph go to the store's default graph (or the graph ``--graph`` names), each source's claims to
 its own named graph (``https://w3id.org/aigov/graph/source/<id>``), the Wikidata facts to
 theirs. So on Oxigraph server, or any store whose default graph is its own graph, the saved
-queries run unchanged; on a store whose default graph is the union of all graphs (Virtuoso),
-push with ``--graph https://w3id.org/aigov/graph/accepted`` and query with that graph as the
-dataset's default graph (``kg query --endpoint … --default-graph …``).
+queries run unchanged; on a store whose default graph is the union of all graphs (Virtuoso,
+whose Graph Store also refuses any write to it), push with ``--graph
+https://w3id.org/aigov/graph/accepted`` and query with that graph as the dataset's default graph
+(``kg query --endpoint … --default-graph …``).
 
 Plain HTTP (:func:`kg.use.remote.call`): the whole push runs within one deadline (``timeout``),
 and a redirect of a write is an error naming where it points, never followed (urllib would
@@ -18,6 +19,9 @@ chunks of every graph go to fresh temporary graphs, and when all have arrived on
 request swaps them all in (``MOVE``) and removes the graphs of sources no longer in the dataset
 (a retracted source): a store that applies a request as one transaction, as SPARQL 1.1 Update
 asks and Oxigraph does, changes from the old dataset to the new one at once, or not at all.
+Virtuoso 7.2 applies the operations of a request one by one (measured: an operation that fails
+leaves the earlier ones done), so there a failure during the staging still leaves every graph
+as it was, but one inside the swap request itself can leave some graphs swapped and others not.
 """
 
 from __future__ import annotations
@@ -168,10 +172,13 @@ def push_dataset(
         raise
     if replace:
         moves = [_move(r.staged or "", r.graph) for r in reports]
-        kept = " ".join(str(pyoxigraph.NamedNode(iri)) for iri in sorted(named) if iri.startswith(SOURCE_GRAPH))
-        # one pass over the quads, and a hash join with the kept graphs: linear in both
-        prune = (f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                 f"FILTER (STRSTARTS(STR(?g), \"{SOURCE_GRAPH}\")) MINUS {{ VALUES ?g {{ {kept} }} }} }}")
+        kept = ", ".join(str(pyoxigraph.NamedNode(iri)) for iri in sorted(named) if iri.startswith(SOURCE_GRAPH))
+        # one pass over the quads for the source graphs' names, each name checked against the kept
+        # ones, then the quads of the stale graphs alone (MINUS { VALUES ?g … } would be a hash
+        # join, but Virtuoso's compiler fails on it)
+        prune = (f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ "
+                 f"{{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), \"{SOURCE_GRAPH}\")) }} }} "
+                 f"FILTER (?g NOT IN ({kept})) GRAPH ?g {{ ?s ?p ?o }} }}")
         try:
             _update(update or "", " ;\n".join([*moves, prune]), deadline)
         except RemoteError as err:
@@ -232,7 +239,7 @@ def push_lines(
                     state += f", unless the store kept chunk {number} (triples {written + 1:,}–{written + len(part):,}) all the same"
             raise KGError(
                 f"upload to {store} failed at chunk {number} of {len(parts)} ({store}: {err}); {state}",
-                hint="check the store is up and accepts writes, then push again",
+                hint="check the store is up and accepts writes, then push again" + _default_graph_hint(graph, err),
             ) from None
         written += len(part)
         progress(number, len(parts), written)
@@ -247,9 +254,19 @@ def push_lines(
                 f"all {written:,} triples arrived in <{temporary}>, but swapping them in failed ({update}: {err}); a store that "
                 "applies a request as one transaction left the target graph unchanged; the temporary graph "
                 + ("was dropped" if dropped else f"<{temporary}> could not be dropped: drop it by hand"),
-                hint="check the update endpoint accepts writes, then push again",
+                hint="check the update endpoint accepts writes, then push again" + _default_graph_hint(graph, err),
             ) from None
     return PushReport(written, len(parts), graph, replace)
+
+
+def _default_graph_hint(graph: str | None, err: RemoteError) -> str:
+    """More of the hint when a store refused a write to its default graph: Virtuoso's default
+    graph is the union of all graphs, and its Graph Store takes no upload to it, nor a MOVE."""
+    from kg.namespaces import ACCEPTED_GRAPH
+
+    if graph is not None or err.status is None:
+        return ""
+    return f"; a store whose default graph is the union of all graphs (Virtuoso) takes no write to it: push with --graph {ACCEPTED_GRAPH}"
 
 
 def _lines(files: list[Path]) -> list[str]:

@@ -273,10 +273,23 @@ def _parse(endpoint: str, form: str, answer: Answer) -> Result:
         parsed = pyoxigraph.parse_query_results(answer.body, format=results)
         if (form == "ASK") != isinstance(parsed, pyoxigraph.QueryBoolean):
             raise ValueError(f"a {form} was answered with {'rows' if form == 'ASK' else 'a boolean'}")
-        return from_pyoxigraph(parsed)
+        return _canonical_booleans(from_pyoxigraph(parsed))
     except (SyntaxError, ValueError, MemoryError) as err:
         detail = "a term larger than the parser's 16 MiB buffer" if isinstance(err, MemoryError) else excerpt(str(err) or type(err).__name__, 200)[1:-1]
         raise KGError(f"{endpoint} answered something that is not SPARQL results ({detail})", hint="check that the URL is a SPARQL endpoint") from None
+
+
+_BOOLEAN = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_CANONICAL = {"1": pyoxigraph.Literal("true", datatype=_BOOLEAN), "0": pyoxigraph.Literal("false", datatype=_BOOLEAN)}
+
+
+def _canonical_booleans(result: Result) -> Result:
+    """``result`` with each boolean in its canonical form: Virtuoso writes xsd:boolean values as
+    "1" and "0" in JSON results, the same values as "true" and "false", which every other engine
+    and the local store give (so rows compare, and print, alike)."""
+    result.rows = [tuple(_CANONICAL.get(term.value, term) if isinstance(term, pyoxigraph.Literal) and term.datatype == _BOOLEAN else term
+                         for term in row) for row in result.rows]
+    return result
 
 
 _HINTS = {
