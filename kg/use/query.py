@@ -17,7 +17,7 @@ from kg.use.params import Lookup, bind
 from kg.project import Project
 from kg.use.results import Result, from_pyoxigraph
 from kg.use.savedquery import SavedQuery, find_saved_query
-from kg.use.sparqltext import QueryTextError, check_nesting
+from kg.use.sparqltext import QueryTextError, check_text
 from kg.use.store import open_store
 
 _POSITION = re.compile(r"^error at (\d+):(\d+): ?(.*)$", re.DOTALL)
@@ -38,11 +38,11 @@ def saved(project: Project, name: str) -> QueryText:
 
 
 def check_survivable(query: QueryText) -> None:
-    """Refuse, with its position, a query nested too deep for the engine to survive."""
+    """Refuse, with its position, a query nested too deep or chained too long for the engine to survive."""
     try:
-        check_nesting(query.text)
+        check_text(query.text)
     except QueryTextError as err:
-        raise KGError(str(err), path=query.shown_as, line=err.line, column=err.column, hint="flatten the query") from None
+        raise KGError(str(err), path=query.shown_as, line=err.line, column=err.column, hint=err.hint) from None
 
 
 def execute(

@@ -123,6 +123,31 @@ def test_a_query_nested_too_deep_is_refused_without_crashing(built):
     assert "nests more than 128" in result.stderr and "<stdin>:1:" in result.stderr
 
 
+def test_operator_chains_that_would_crash_the_engine_are_refused_without_crashing(built):
+    """Each of these kills pyoxigraph 0.5.13 with a stack overflow (exit 139) if it reaches it."""
+    prefix = "PREFIX ex: <https://example.org/> "
+    attacks = {
+        "chains 10,000 operators in one expression": "SELECT * WHERE { FILTER(" + "!" * 10_000 + "true) }",
+        "chains 9,999 operators in one expression": "SELECT (" + "+".join(["1"] * 10_000) + " AS ?x) {}",
+        "chains 9,999 operators in one expression;": "ASK { FILTER(" + " || ".join(["?x"] * 10_000) + ") }",
+        "chains 9,999 path operators (/ | ^) in one property path": prefix + "SELECT * { ?s " + "/".join(["ex:p"] * 10_000) + " ?o }",
+        "chains 9,999 path operators (/ | ^) in one property path;": prefix + "SELECT * { ?s " + "|".join(["ex:p"] * 10_000) + " ?o }",
+    }
+    for message, text in attacks.items():
+        result = kg("query", "-e", text, cwd=built.root)
+        assert result.returncode == 1, (message, result.returncode)  # a crash would be a negative signal number
+        assert message in result.stderr and "at most 256" in result.stderr and "<-e>:1:" in result.stderr, result.stderr
+    megabyte = "SELECT * WHERE { " + "?s ?p ?o . " * 100_000 + "}"
+    result = kg("query", "-", stdin=megabyte, cwd=built.root)
+    assert result.returncode == 1 and "joins 100,001 patterns" in result.stderr and "split it into smaller queries" in result.stderr
+
+
+def test_many_short_chains_run(built):
+    filters = " ".join(f"FILTER(?n + {i} * 2 + 1 > 0 || !BOUND(?n) && ?n != {i})" for i in range(100))
+    result = kg("query", "-e", f"SELECT (COUNT(*) AS ?count) WHERE {{ BIND(1 AS ?n) {filters} }}", cwd=built.root)
+    assert result.returncode == 0 and result.stdout.splitlines() == ["count", "1"], result.stderr
+
+
 def test_kg_queries_lists_main_queries_and_with_all_the_sub_folders(built):
     listing = kg("queries", cwd=built.root).stdout
     assert "signatories" in listing and "[pledge: entity = statement-on-inclusive-and-sustainable-ai]" in listing

@@ -1,5 +1,5 @@
-"""Checks on a request's SPARQL made before it reaches any engine: nesting too deep for the
-engine to survive, and SERVICE calls to endpoints that are not allowed.
+"""Checks on a request's SPARQL made before it reaches any engine: nesting or operator chains too
+deep for the engine to survive, and SERVICE calls to endpoints that are not allowed.
 
 Both are made on the raw text, not on a view with strings, IRIs and comments masked: a masker
 cannot know, as the engine's parser does, whether ``<`` opens an IRI or compares two values,
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from kg.use.sparqltext import QueryTextError, check_nesting
+from kg.use.sparqltext import QueryTextError, check_text
 
 # Brackets a request may hold in all: whatever is a string or an IRI, the engine cannot nest
 # deeper than this, and pyoxigraph 0.5 survives 2,000 levels (it crashes at about 5,000).
@@ -50,12 +50,12 @@ def decode_escapes(text: str) -> str:
 
 
 def check_query(text: str, allowed_services: Collection[str]) -> None:
-    """Refuse ``text`` when it may nest too deep for the engine or may call a SERVICE not allowed."""
+    """Refuse ``text`` when it may nest or chain too deep for the engine or may call a SERVICE not allowed."""
     plain = decode_escapes(text)
     try:
-        check_nesting(plain)
+        check_text(plain)
     except QueryTextError as err:
-        raise Refused(400, f"{err} (line {err.line}, column {err.column})", "flatten the query") from None
+        raise Refused(400, f"{err} (line {err.line}, column {err.column})", err.hint) from None
     brackets = sum(plain.count(c) for c in "{([")
     if brackets > MAX_BRACKETS:
         raise Refused(400, f"the query has {brackets:,} brackets; this server takes at most {MAX_BRACKETS:,}", "split it into smaller queries")
