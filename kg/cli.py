@@ -110,7 +110,8 @@ def _query_parser() -> argparse.ArgumentParser:
         prog="kg query",
         description="Run SPARQL over the built graph (dist/) with pyoxigraph, or on a remote endpoint.",
         epilog="examples:\n  kg query signatories\n  kg query signatories --param pledge='Bletchley Declaration' --format json\n"
-        "  kg query -e 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'\n  kg query my.rq --output answers.csv",
+        "  kg query -e 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'\n  kg query my.rq --output answers.csv\n"
+        "  kg query signatories --endpoint http://127.0.0.1:8890/sparql --default-graph https://w3id.org/aigov/graph/accepted",
     )
     _project_option(parser)
     parser.add_argument("query", nargs="?", help="a saved query name (see kg queries), a .rq file, or - for stdin")
@@ -147,6 +148,25 @@ def _timeout_option(parser: argparse.ArgumentParser, default: float) -> None:
                         help=f"give up when the whole command has taken this long: every request, wait and read included (default {default:g})")
 
 
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be a port number, 0-65535")
+    return value
+
+
+def _bounded_int(low: int, high: int):  # type: ignore[no-untyped-def]
+    """An argparse type: a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,}")
+        return value
+
+    return parse
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -161,11 +181,15 @@ def _push_parser() -> argparse.ArgumentParser:
         "the ontology and the accepted graph to the default graph (or --graph), each source's claims and the\n"
         "Wikidata facts to their own named graphs.",
         epilog="example (Oxigraph server):\n  kg push --store http://127.0.0.1:7878/store "
-        "--replace --update http://127.0.0.1:7878/update",
+        "--replace --update http://127.0.0.1:7878/update\n"
+        "example (Virtuoso, whose default graph is the union of all graphs; query with --default-graph):\n"
+        "  kg push --store http://127.0.0.1:8890/sparql-graph-crud --graph https://w3id.org/aigov/graph/accepted "
+        "--replace --update http://127.0.0.1:8890/sparql",
     )
     _project_option(parser)
     parser.add_argument("--store", required=True, metavar="URL", help="the Graph Store Protocol endpoint (Oxigraph: http://HOST:PORT/store)")
-    parser.add_argument("--graph", metavar="IRI", help="where the ontology and the accepted graph go (default: the default graph)")
+    parser.add_argument("--graph", metavar="IRI", help="where the ontology and the accepted graph go (default: the default graph; "
+                        "on Virtuoso, which takes no write to its default graph: https://w3id.org/aigov/graph/accepted)")
     parser.add_argument("--replace", action="store_true", help="replace each graph's content at once when all has arrived, and remove "
                         "the graphs of sources no longer in the dataset (needs --update)")
     parser.add_argument("--update", metavar="URL", help="the SPARQL Update endpoint, for --replace (Oxigraph: http://HOST:PORT/update)")
@@ -239,10 +263,16 @@ def _serve_parser() -> argparse.ArgumentParser:
         "  curl 'http://127.0.0.1:7878/api/queries/signatories?pledge=Paris%20statement'",
     )
     _project_option(parser)
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
-    parser.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 picks a free one)")
-    parser.add_argument("--workers", type=_positive, default=4, metavar="N", help="query worker processes (default 4)")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="longest a query may run (default 10)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only; ::1 for IPv6)")
+    parser.add_argument("--port", type=_port, default=7878, help="port, 1-65535 (default 7878; 0 picks a free one)")
+    parser.add_argument("--workers", type=_bounded_int(1, 32), default=4, metavar="N", help="query worker processes, 1-32 (default 4)")
+    parser.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS", help="longest a query may run (default 10)")
+    parser.add_argument("--memory", type=_bounded_int(256, 1_048_576), default=2048, metavar="MIB",
+                        help="address space each query worker may use, in MiB (default 2048); a query past it is stopped")
+    parser.add_argument("--header-timeout", type=_seconds, default=10.0, metavar="SECONDS",
+                        help="time a client has to send its request line and headers (default 10)")
+    parser.add_argument("--cache", type=_bounded_int(0, 65_536), default=64, metavar="MIB",
+                        help="memory for answers to repeated queries, in MiB (default 64; 0 turns the cache off)")
     parser.add_argument("--max-rows", type=_positive, default=100_000, metavar="N", help="most rows or triples a result may have (default 100000)")
     parser.add_argument("--allow-service", action="append", default=[], metavar="URL", help="let queries call this SERVICE endpoint (repeatable; none by default)")
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
@@ -592,22 +622,25 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from kg.project import find_project
-    from kg.use.server.http import Settings, serve
+    from kg.project import Project, find_project
+    from kg.use.server.launch import serve
+    from kg.use.server.settings import Settings
+    from kg.use.store import graph_files
 
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive", hint="e.g. --timeout 10")
+    root = find_project(args.project).root
+    graph_files(Project(root))  # a clear error now when there is no build
     settings = Settings(
-        root=find_project(args.project).root, host=args.host, port=args.port, workers=args.workers, timeout=args.timeout,
-        max_rows=args.max_rows, allowed_services=frozenset(args.allow_service), quiet=args.quiet,
+        root=root, host=args.host, port=args.port, workers=args.workers, timeout=args.timeout, memory=args.memory * 2**20,
+        header_timeout=args.header_timeout, cache=args.cache * 2**20, max_rows=args.max_rows,
+        allowed_services=frozenset(args.allow_service), quiet=args.quiet,
     )
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: listening on {args.host}: other machines can reach this server", file=sys.stderr)
-
-    def ready(url: str) -> None:
-        print(f"serving {settings.root} at {url} (SPARQL: {url}sparql, API: {url}openapi.json); Ctrl-C stops", file=sys.stderr, flush=True)
-
-    serve(settings, ready)
+    try:
+        serve(settings)
+    except OSError as err:
+        raise UsageError(f"cannot listen on {args.host} port {args.port}: {err.strerror or err}",
+                         hint="choose another --port (0 picks a free one), or a --host this machine has") from None
     return 0
 
 

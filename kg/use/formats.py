@@ -1,7 +1,15 @@
-"""Writing query results: one table of format names, media types and file extensions."""
+"""Writing query results: one table of format names, media types and file extensions.
+
+:func:`write` writes a result piece by piece into a text file-like (a row, a line, or a chunk of
+serialized RDF at a time), so a writer that refuses more than a number of bytes stops a big
+result early; :func:`render` is the same into a string.
+"""
 
 from __future__ import annotations
 
+import codecs
+import io
+import re
 from collections import namedtuple
 
 import pyoxigraph
@@ -28,8 +36,19 @@ FORMATS = {
         Format("turtle", "text/turtle", (".ttl",), False, True),
         Format("ntriples", "application/n-triples", (".nt",), False, True),
         Format("jsonld", "application/ld+json", (".jsonld",), False, True),
+        Format("rdfxml", "application/rdf+xml", (".rdf",), False, True),
     )
 }
+
+_RDF_FORMATS = {
+    "turtle": pyoxigraph.RdfFormat.TURTLE,
+    "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
+    "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+    "rdfxml": pyoxigraph.RdfFormat.RDF_XML,
+}
+# RDF/XML writes a predicate as an element, so its IRI must end in an XML name (pyoxigraph writes
+# a broken element, `<oxprefix:>`, for one that does not: http://example.org/1, …/p/, …#).
+_XML_NAME_AT_END = re.compile(r"[^\W\d][\w.\-]*$")
 
 
 def format_for_extension(filename: str) -> Format:
@@ -49,17 +68,58 @@ def default_format(result: Result, terminal: bool) -> Format:
 
 
 def render(result: Result, fmt: Format) -> str:
-    """``result`` written in ``fmt``: ``table`` is for people, its cells safe for a terminal
-    (:func:`kg.errors.printable`); every other format is data, its values written as they are."""
+    """``result`` written in ``fmt`` (see :func:`write`), as one string."""
+    out = io.StringIO()
+    write(result, fmt, out)
+    return out.getvalue()
+
+
+def write(result: Result, fmt: Format, out: io.TextIOBase) -> None:
+    """Write ``result`` in ``fmt`` into ``out`` piece by piece: ``table`` is for people, its cells
+    safe for a terminal (:func:`kg.errors.printable`); every other format is data, its values
+    written as they are. An exception ``out.write`` raises stops the writing."""
     if result.kind == "graph":
         if not fmt.graphs:
-            raise UsageError(f"a CONSTRUCT or DESCRIBE result cannot be written as {fmt.name}", hint="use --format turtle, ntriples or jsonld")
-        rdf = {"turtle": pyoxigraph.RdfFormat.TURTLE, "ntriples": pyoxigraph.RdfFormat.N_TRIPLES, "jsonld": pyoxigraph.RdfFormat.JSON_LD}[fmt.name]
-        prefixes = PREFIXES if fmt.name != "ntriples" else None
-        return pyoxigraph.serialize(result.triples, format=rdf, prefixes=prefixes).decode("utf-8")
+            raise UsageError(f"a CONSTRUCT or DESCRIBE result cannot be written as {fmt.name}", hint="use --format turtle, ntriples, jsonld or rdfxml")
+        _rdf(result.triples, fmt, out)
+        return
     if not fmt.solutions:
         raise UsageError(f"a SELECT or ASK result cannot be written as {fmt.name}", hint="use --format table, csv, tsv, json or xml")
-    return {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml}[fmt.name](result)
+    {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml}[fmt.name](result, out)
+
+
+class _Decoding:
+    """The binary file-like pyoxigraph's serializer writes into, passing each chunk on to a text
+    ``out`` (decoded incrementally: a chunk may end inside a character)."""
+
+    def __init__(self, out: io.TextIOBase) -> None:
+        self.out = out
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def write(self, data: bytes) -> int:
+        self.out.write(self.decoder.decode(data))
+        return len(data)
+
+    def flush(self) -> None:  # pyoxigraph calls it when done
+        self.out.flush()
+
+
+def _rdf(triples: list[pyoxigraph.Triple], fmt: Format, out: io.TextIOBase) -> None:
+    """Serialize ``triples`` with pyoxigraph, which hands its output over in chunks of about 8 KB."""
+    if fmt.name == "rdfxml":
+        _check_xml_predicates(triples)
+    prefixes = PREFIXES if fmt.name != "ntriples" else None
+    target = _Decoding(out)
+    pyoxigraph.serialize(triples, target, _RDF_FORMATS[fmt.name], prefixes=prefixes)
+    out.write(target.decoder.decode(b"", final=True))
+
+
+def _check_xml_predicates(triples: list[pyoxigraph.Triple]) -> None:
+    """Refuse a graph RDF/XML cannot write: one with a predicate that does not end in an XML name."""
+    for predicate in {t.predicate.value for t in triples}:
+        if not _XML_NAME_AT_END.search(predicate):
+            raise UsageError(f"RDF/XML cannot write the predicate <{predicate}>: its IRI does not end in an XML name",
+                             hint="ask for Turtle, N-Triples or JSON-LD")
 
 
 def _short(term: Term | None) -> str:
@@ -95,40 +155,40 @@ def _cell(text: str) -> str:
     return printable(text.replace("\n", " ").replace("\t", " "))
 
 
-def _table(result: Result) -> str:
+def _table(result: Result, out: io.TextIOBase) -> None:
+    """A table for people: its column widths need every row, so it is written in one piece."""
     if result.kind == "ask":
-        return ("yes" if result.boolean else "no") + "\n"
+        out.write(("yes" if result.boolean else "no") + "\n")
+        return
     cells = [[_cell(_short(t)) for t in row] for row in result.rows]
     widths = [max([len(v)] + [len(row[i]) for row in cells]) for i, v in enumerate(result.variables)]
-    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
-    out = [line(result.variables), line(["-" * w for w in widths])] + [line(row) for row in cells]
-    out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
-    return "\n".join(out) + "\n"
+    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+    lines = [line(result.variables), line(["-" * w for w in widths])] + [line(row) for row in cells]
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    out.write("\n".join(lines) + "\n")
 
 
-def _csv(result: Result) -> str:
-    """SPARQL 1.1 Query Results CSV: plain values, CRLF line ends."""
+def _csv(result: Result, out: io.TextIOBase) -> None:
+    """SPARQL 1.1 Query Results CSV: plain values, CRLF line ends, a row at a time."""
     import csv
-    import io
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     if result.kind == "ask":
         writer.writerow(["_askResult"])
         writer.writerow(["true" if result.boolean else "false"])
-    else:
-        writer.writerow(result.variables)
-        writer.writerows([plain_text(t) for t in row] for row in result.rows)
-    return buffer.getvalue()
+        return
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow([plain_text(t) for t in row])
 
 
-def _tsv(result: Result) -> str:
-    """SPARQL 1.1 Query Results TSV: terms in SPARQL/N-Triples syntax."""
+def _tsv(result: Result, out: io.TextIOBase) -> None:
+    """SPARQL 1.1 Query Results TSV: terms in SPARQL/N-Triples syntax, a row at a time."""
     if result.kind == "ask":
-        return "?_askResult\n" + ("true" if result.boolean else "false") + "\n"
-    lines = ["\t".join(f"?{v}" for v in result.variables)]
-    lines += ["\t".join("" if t is None else str(t) for t in row) for row in result.rows]
-    return "\n".join(lines) + "\n"
+        out.write("?_askResult\n" + ("true" if result.boolean else "false") + "\n")
+        return
+    out.write("\t".join(f"?{v}" for v in result.variables) + "\n")
+    out.writelines("\t".join("" if t is None else str(t) for t in row) + "\n" for row in result.rows)
 
 
 def _json_term(term: Term) -> dict[str, str]:
@@ -144,16 +204,22 @@ def _json_term(term: Term) -> dict[str, str]:
     return out
 
 
-def _json(result: Result) -> str:
-    """SPARQL 1.1 Query Results JSON."""
+def _json(result: Result, out: io.TextIOBase) -> None:
+    """SPARQL 1.1 Query Results JSON, a binding at a time: the same text as ``json.dumps`` of the
+    whole document with ``indent=2`` (each binding is encoded on its own and indented to its depth;
+    JSON escapes a newline inside a string, so every newline in the encoding is structural)."""
     import json
 
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2)
     if result.kind == "ask":
-        document: dict = {"head": {}, "boolean": bool(result.boolean)}
-    else:
-        bindings = [{v: _json_term(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
-        document = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        out.write(encoder.encode({"head": {}, "boolean": bool(result.boolean)}) + "\n")
+        return
+    head = encoder.encode({"vars": result.variables}).replace("\n", "\n  ")
+    out.write('{\n  "head": ' + head + ',\n  "results": {\n    "bindings": [')
+    for index, row in enumerate(result.rows):
+        binding = {v: _json_term(t) for v, t in zip(result.variables, row) if t is not None}
+        out.write(("," if index else "") + "\n      " + encoder.encode(binding).replace("\n", "\n      "))
+    out.write(("\n    " if result.rows else "") + "]\n  }\n}\n")
 
 
 def escape(text: str) -> str:
@@ -178,17 +244,14 @@ def _xml_term(term: Term) -> str:
     return f"<literal>{escape(term.value)}</literal>"
 
 
-def _xml(result: Result) -> str:
-    """SPARQL Query Results XML."""
-    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
+def _xml(result: Result, out: io.TextIOBase) -> None:
+    """SPARQL Query Results XML, a result (line) at a time."""
+    out.write('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n')
     if result.kind == "ask":
-        out += ["  <head/>", f"  <boolean>{'true' if result.boolean else 'false'}</boolean>"]
-    else:
-        out.append("  <head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables) + "</head>")
-        out.append("  <results>")
-        for row in result.rows:
-            cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in zip(result.variables, row) if t is not None)
-            out.append(f"    <result>{cells}</result>")
-        out.append("  </results>")
-    out.append("</sparql>")
-    return "\n".join(out) + "\n"
+        out.write(f"  <head/>\n  <boolean>{'true' if result.boolean else 'false'}</boolean>\n</sparql>\n")
+        return
+    out.write("  <head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables) + "</head>\n  <results>\n")
+    for row in result.rows:
+        cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in zip(result.variables, row) if t is not None)
+        out.write(f"    <result>{cells}</result>\n")
+    out.write("  </results>\n</sparql>\n")

@@ -9,7 +9,7 @@ accepted graph is not also a named graph here: a ``GRAPH ?g`` pattern never meet
 triple twice.
 
 Tiny datasets load into memory; past :data:`CACHE_FROM_BYTES` an on-disk Oxigraph store under
-``.cache/store/`` (git-ignored, not byte-stable, so outside ``dist/``) is built once and opened
+``.cache/store/`` (git-ignored, not byte-stable, so outside ``dist/``) is built once per build and opened
 read-only (about 15 ms, whatever the size), and rebuilt whenever ``dist/SHA256SUMS`` changes.
 """
 
@@ -84,44 +84,50 @@ def _load(store: pyoxigraph.Store, files: list[Path]) -> pyoxigraph.Store:
 
 
 def _cached_store(project: Project, files: list[Path]) -> pyoxigraph.Store:
-    """The on-disk store of this build, built first when the cache holds another build.
+    """The on-disk store of this build, made first when the cache does not hold it yet.
 
-    Several processes open it at once (``kg serve``'s workers start together): the build is
-    made under an exclusive lock, and a process that waited for the lock finds the store of
-    this build there and opens it. Replacing a store another process has just opened would
-    pull its files from under it (found when four workers started at once)."""
+    Each build has a store of its own, ``.cache/store/<sha256 of dist/SHA256SUMS>/``, made in a
+    staging folder and renamed into place, under an exclusive lock: several processes open
+    stores at once (``kg serve``'s workers start together), and one that waited for the lock
+    finds the store made and opens it. A store is never replaced under a process that has it
+    open (found when four workers started at once and each swapped in its own); the two most
+    recent stores are kept, so a server still answering from the previous build keeps its files
+    while it switches to the new one."""
     import fcntl
     import hashlib
+    import os
 
-    cache = project.root / ".cache" / "store"
+    stores = project.root / ".cache" / "store"
     stamp = hashlib.sha256((project.dist / "SHA256SUMS").read_bytes()).hexdigest()
-    stamp_file = cache / "dist-sha256"
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    with open(cache.parent / "store.lock", "a") as lock:
+    stores.mkdir(parents=True, exist_ok=True)
+    with open(stores / "lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (stamp_file.is_file() and stamp_file.read_text(encoding="utf-8") == stamp):
-            _rebuild(cache, files, stamp)
-        return pyoxigraph.Store.read_only(str(cache / "db"))
+        if (stores / stamp / "db").is_dir():
+            os.utime(stores / stamp)  # recent again: the store in use is one of those kept
+        else:
+            _make(stores, stamp, files)
+        return pyoxigraph.Store.read_only(str(stores / stamp / "db"))
 
 
-def _rebuild(cache: Path, files: list[Path], stamp: str) -> None:
-    """Load ``files`` into a new store beside ``cache`` and swap it in."""
+# Stores kept: the build being served and the one before it.
+KEEP_STORES = 2
+
+
+def _make(stores: Path, stamp: str, files: list[Path]) -> None:
+    """Load ``files`` into ``stores/<stamp>`` (complete or not there at all), then drop all
+    but the :data:`KEEP_STORES` most recent stores."""
     import os
     import shutil
     import tempfile
 
-    staging = Path(tempfile.mkdtemp(prefix="store-", dir=cache.parent))
-    retired = None
+    staging = Path(tempfile.mkdtemp(prefix="building-", dir=stores))
     try:
         store = _load(pyoxigraph.Store(str(staging / "db")), files)
         store.flush()
         del store
-        (staging / "dist-sha256").write_text(stamp, encoding="utf-8")
-        if cache.exists():
-            retired = Path(tempfile.mkdtemp(prefix="old-", dir=cache.parent))
-            os.rename(cache, retired / "store")
-        os.rename(staging, cache)
+        os.rename(staging, stores / stamp)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        if retired is not None:
-            shutil.rmtree(retired, ignore_errors=True)
+    made = sorted((p for p in stores.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in made[KEEP_STORES:]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -9,7 +9,7 @@ import pyoxigraph
 import pytest
 
 from kg.errors import UsageError
-from kg.use.formats import FORMATS, default_format, format_for_extension, render
+from kg.use.formats import FORMATS, default_format, format_for_extension, render, write
 from kg.use.results import Result
 
 IRI = pyoxigraph.NamedNode("https://w3id.org/aigov/id/african-union")
@@ -66,6 +66,46 @@ def test_graph_formats():
         render(graph, FORMATS["csv"])
     with pytest.raises(UsageError):
         render(SELECT, FORMATS["turtle"])
+
+
+def test_rdfxml_for_graphs_only():
+    triple = pyoxigraph.Triple(IRI, pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), LABEL)
+    written = render(Result("graph", triples=[triple]), FORMATS["rdfxml"])
+    assert [q.triple for q in pyoxigraph.parse(written.encode("utf-8"), pyoxigraph.RdfFormat.RDF_XML)] == [triple]
+    assert FORMATS["rdfxml"].media_type == "application/rdf+xml" and format_for_extension("g.rdf").name == "rdfxml"
+    with pytest.raises(UsageError):
+        render(SELECT, FORMATS["rdfxml"])
+
+
+@pytest.mark.parametrize("predicate", ["http://example.org/p/1", "http://example.org/p/", "http://example.org/p#"])
+def test_rdfxml_refuses_a_predicate_it_cannot_write(predicate):
+    graph = Result("graph", triples=[pyoxigraph.Triple(IRI, pyoxigraph.NamedNode(predicate), LABEL)])
+    with pytest.raises(UsageError, match="RDF/XML cannot write the predicate"):
+        render(graph, FORMATS["rdfxml"])
+    assert predicate in render(graph, FORMATS["ntriples"])
+
+
+@pytest.mark.parametrize("name", [n for n in FORMATS if n != "table"])
+def test_write_gives_the_pieces_render_joins(name):
+    result = Result("graph", triples=[pyoxigraph.Triple(IRI, pyoxigraph.NamedNode("http://example.org/p"), LABEL)] * 3) if FORMATS[name].graphs else SELECT
+    pieces: list[str] = []
+
+    class Collecting(io.StringIO):
+        def write(self, text: str) -> int:
+            pieces.append(text)
+            return super().write(text)
+
+    write(result, FORMATS[name], Collecting())
+    assert "".join(pieces) == render(result, FORMATS[name])
+    assert len(pieces) > 1 or FORMATS[name].graphs  # rows one by one; a small graph is one chunk
+
+
+def test_json_written_a_binding_at_a_time_is_json_dumps_of_the_whole():
+    for result in (SELECT, Result("select", ["x"], []), Result("select", [], [()]), Result("select", ["x"], [(None,), (HOSTILE,)])):
+        bindings = [{v: json.loads(render(Result("select", [v], [(t,)]), FORMATS["json"]))["results"]["bindings"][0][v]
+                     for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
+        whole = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+        assert render(result, FORMATS["json"]) == json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
 
 
 def test_formats_by_extension_and_default():

@@ -159,7 +159,7 @@ def test_results_equal_the_local_graph(server, built, store):
         ("GET", "sparql?query=" + urllib.parse.quote("SELECT * WHERE { ?s ?p ?o FILTER(1<2)SERVICE#>\n<http://127.0.0.1:9/x>{?a ?b ?c} }"), None, {}, 403, "SERVICE"),
         ("GET", "sparql?query=" + urllib.parse.quote("SELECT * WHERE { ?s ?p 58SERVICE<http://127.0.0.1:9/d>{ ?a ?b ?c } }"), None, {}, 403, "SERVICE"),
         ("GET", "sparql?query=" + urllib.parse.quote("SELECT * WHERE { FILTER(1<" + "(" * 5000 + "1#>\n" + ")" * 5000 + ") }"), None, {}, 400, "brackets"),
-        ("GET", "sparql?query=ASK%7B%7D&default-graph-uri=http://x/", None, {}, 400, "not supported"),
+        ("GET", "sparql?query=ASK%7B%7D&default-graph-uri=not-an-iri", None, {}, 400, "not an absolute IRI"),
         ("GET", "api/queries/no-such-query", None, {}, 404, "no saved query"),
         ("GET", "api/queries/signatories?pledge=the%20Geneva%20declaration", None, {}, 404, "no entity"),
         ("GET", "api/queries/signatories?nation=china", None, {}, 400, "no parameter 'nation'"),
@@ -212,8 +212,9 @@ def test_a_huge_body_is_refused_unread(server):
 
 
 def test_a_request_line_too_long_is_refused_in_json(server):
-    status, headers, body = http(f"{server}sparql?query=" + "x" * 70_000)
+    status, headers, body = http(f"{server}sparql?query=" + "x" * 61_000)
     assert status == 414 and headers["Content-Type"] == "application/json" and json.loads(body)["error"]["status"] == 414
+    assert http(f"{server}sparql?query=" + "x" * 70_000)[0] == 414  # past granian's own limit: its refusal
     assert triples_in(server) > 0
 
 
@@ -224,9 +225,10 @@ def test_words_that_only_look_like_service_are_fine(server):
 
 
 def test_a_negative_content_length_is_refused(server):
-    """Found in review: int("-1") passed the size check and the body was read to its end."""
+    """Found in review: int("-1") passed the size check and the body was read to its end (now
+    granian's HTTP parser refuses it)."""
     status, body = post_declared(server, "application/sparql-query", "-1", b"ASK {}")
-    assert status == 400 and b"whole number" in body
+    assert status == 400 and b"ASK" not in body
 
 
 def test_a_get_body_is_not_read_as_a_second_request(server):

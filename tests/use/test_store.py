@@ -37,16 +37,19 @@ def test_large_graphs_use_a_cache_rebuilt_when_dist_changes(built, tmp_path):
     first = open_store(project, cache_from_bytes=0)
     size = len(first)
     del first
-    stamp = project.root / ".cache" / "store" / "dist-sha256"
-    assert stamp.is_file() and size == len(open_store(built))
-    before = stamp.stat().st_mtime_ns
+    stores = project.root / ".cache" / "store"
+    made = [p for p in stores.iterdir() if p.is_dir()]
+    assert len(made) == 1 and size == len(open_store(built))
+    database = sorted(p.name for p in (made[0] / "db").iterdir())
     assert len(open_store(project, cache_from_bytes=0)) == size
-    assert stamp.stat().st_mtime_ns == before  # reused, not rebuilt
-    with (project.dist / "kg.nt").open("a", encoding="utf-8") as nt:
-        nt.write("<urn:a> <urn:b> <urn:c> .\n")
-    with (project.dist / "SHA256SUMS").open("a", encoding="utf-8") as sums:
-        sums.write("0  changed\n")
-    assert len(open_store(project, cache_from_bytes=0)) == size + 1
+    assert sorted(p.name for p in (made[0] / "db").iterdir()) == database  # reused, not rebuilt
+    for change in (1, 2):
+        with (project.dist / "kg.nt").open("a", encoding="utf-8") as nt:
+            nt.write(f"<urn:a> <urn:b> <urn:c{change}> .\n")
+        with (project.dist / "SHA256SUMS").open("a", encoding="utf-8") as sums:
+            sums.write(f"{change}  changed\n")
+        assert len(open_store(project, cache_from_bytes=0)) == size + change
+    assert len([p for p in stores.iterdir() if p.is_dir()]) == 2  # the newest two builds are kept
 
 
 def test_no_build_is_a_clear_error(project):
@@ -61,4 +64,4 @@ def test_a_damaged_build_leaves_no_half_built_cache(built, tmp_path):
     (project.dist / "kg.nt").write_text("not n-triples\n", encoding="utf-8")
     with pytest.raises(KGError, match="damaged"):
         open_store(project, cache_from_bytes=0)
-    assert [p.name for p in (project.root / ".cache").iterdir()] == []
+    assert [p.name for p in (project.root / ".cache" / "store").iterdir()] == ["lock"]  # no store, whole or half

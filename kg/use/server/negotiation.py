@@ -6,13 +6,15 @@ from kg.use.formats import FORMATS, Format
 
 # Media types the endpoint answers in, by result kind; the first is the default.
 SOLUTIONS = ("json", "xml", "csv", "tsv")
-GRAPHS = ("turtle", "ntriples", "jsonld")
+GRAPHS = ("turtle", "ntriples", "jsonld", "rdfxml")
+# Other media types clients send, each with the formats it stands for; the one of the result's
+# kind is meant: generic XML is SPARQL results XML for solutions, RDF/XML for graphs.
 _ALIASES = {
-    "application/json": "json",
-    "application/xml": "xml",
-    "text/xml": "xml",
-    "text/plain": "ntriples",  # N-Triples' older media type
-    "application/x-turtle": "turtle",
+    "application/json": ("json",),
+    "application/xml": ("xml", "rdfxml"),
+    "text/xml": ("xml", "rdfxml"),
+    "text/plain": ("ntriples",),  # N-Triples' older media type
+    "application/x-turtle": ("turtle",),
 }
 
 
@@ -43,23 +45,27 @@ def choose(header: str | None, kind: str) -> Format | None:
     when the client accepts none of those the endpoint has (HTTP 406)."""
     names = GRAPHS if kind == "graph" else SOLUTIONS
     ranges = accepted(header)
-    refused = {_ALIASES.get(media) or next((n for n in names if FORMATS[n].media_type == media), None) for media, q in ranges if q == 0}
+    refused = {_named(media, names) for media, q in ranges if q == 0}
     names = tuple(n for n in names if n not in refused)  # "text/csv;q=0" excludes CSV even from */*
     if not names:
         return None
-    by_media = {FORMATS[n].media_type: n for n in names}
     for media, q in ranges:
         if q == 0:
             continue
         if media in ("*/*", "application/*", "text/*") and (media == "*/*" or FORMATS[names[0]].media_type.startswith(media[:-1])):
             return FORMATS[names[0]]
-        if media in by_media:
-            return FORMATS[by_media[media]]
-        alias = _ALIASES.get(media)
-        if alias in names:
-            return FORMATS[alias]
+        named = _named(media, names)
+        if named is not None:
+            return FORMATS[named]
         if media.endswith("/*"):
             matching = [n for n in names if FORMATS[n].media_type.startswith(media[:-1])]
             if matching:
                 return FORMATS[matching[0]]
     return None
+
+
+def _named(media: str, names: tuple[str, ...]) -> str | None:
+    """The one of ``names`` (formats of one result kind) that ``media``, a media type without
+    wildcards, names directly or as an alias; None when it names none of them."""
+    direct = next((n for n in names if FORMATS[n].media_type == media), None)
+    return direct or next((n for n in _ALIASES.get(media, ()) if n in names), None)

@@ -4,6 +4,7 @@ grlc does): one operation per saved query, its parameters from ``#+ param:`` lin
 from __future__ import annotations
 
 from kg import __version__
+from kg.use.questions import MAX_CHARACTERS
 from kg.use.savedquery import SavedQuery
 
 _ERROR = {
@@ -87,7 +88,7 @@ def document(queries: list[SavedQuery], server_url: str = "/") -> dict:  # type:
         "get": {
             "operationId": "ask",
             "summary": "Answer a question in plain English, with the evidence (kg ask)",
-            "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 1000}}],
+            "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": MAX_CHARACTERS}}],
             "responses": {
                 "200": {"description": "the answer, or why there is none", "content": {"application/json": {"schema": {"type": "object", "required": ["question", "abstained", "answers"]}}}},
                 **_ERRORS,
@@ -114,3 +115,35 @@ def document(queries: list[SavedQuery], server_url: str = "/") -> dict:  # type:
         "paths": paths,
         "components": {"schemas": {"Error": _ERROR, "Rows": _ROWS}},
     }
+
+
+def listing(queries: list[SavedQuery]) -> list[dict]:  # type: ignore[type-arg]
+    """The saved queries as ``GET /api/queries`` lists them: each with its parameters and its
+    SPARQL, the defaults bound, ready to paste into any endpoint."""
+    return [
+        {"name": q.name, "title": q.title, "description": q.description,
+         "params": [{"name": p.name, "type": p.type, "default": p.default, "doc": p.doc} for p in q.params],
+         "phrasings": list(q.phrasings), "network_required": q.network_required, "sparql": _with_defaults(q)}
+        for q in queries
+    ]
+
+
+def _with_defaults(query: SavedQuery) -> str:
+    """A saved query's SPARQL, header dropped, with its parameters' defaults in a VALUES block."""
+    import pyoxigraph
+
+    from kg.namespaces import ID
+    from kg.use.sparqltext import with_values
+
+    terms = {}
+    for param in query.params:
+        if param.default is None:
+            continue
+        if param.type == "entity":
+            terms[param.name] = pyoxigraph.NamedNode(ID + param.default)
+        elif param.type in ("integer", "year"):
+            terms[param.name] = pyoxigraph.Literal(param.default, datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        else:
+            terms[param.name] = pyoxigraph.Literal(param.default)
+    body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#+"))
+    return with_values(body, terms)

@@ -1,0 +1,62 @@
+"""Start ``kg serve`` on granian: a Rust HTTP server that parses requests, holds a deadline for
+a client's headers (a slowloris connection is closed, not kept), keeps connections alive,
+waits for slow readers instead of buffering for them, and shuts down on SIGINT and SIGTERM
+(the app then stops every query worker).
+
+Why granian: it closes connections that do not finish their headers in time
+(``header_read_timeout``); uvicorn 0.54 with httptools, measured when this was chosen, kept
+250 slowloris connections open indefinitely, and its ``limit_concurrency`` would turn them
+into refusals for everyone.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from kg.use.server.settings import ENVIRONMENT, Settings
+
+
+def free_port(host: str) -> int:
+    """A port free on ``host`` now (for ``--port 0``: granian's workers each bind the port, so
+    it must be a real number)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def check_address(host: str, port: int) -> None:
+    """Raise OSError now, with the system's reason, when ``host:port`` cannot be listened on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def serve(settings: Settings) -> None:
+    """Serve until SIGINT or SIGTERM. The app says where it listens once its workers are ready."""
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+
+    if settings.port == 0:
+        settings = settings._replace(port=free_port(settings.host))
+    else:
+        check_address(settings.host, settings.port)
+    os.environ[ENVIRONMENT] = settings.to_environment()
+    server = Granian(
+        "kg.use.server.app:from_environment",
+        factory=True,
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.ASGI,
+        http=HTTPModes.http1,
+        workers=1,  # one process answers HTTP; the queries run in the app's own worker processes
+        backlog=1024,
+        http1_settings=HTTP1Settings(header_read_timeout=int(settings.header_timeout * 1000), keep_alive=True),
+        log_level=LogLevels.warning,  # the app logs requests and reloads itself
+        workers_kill_timeout=10,
+    )
+    server.serve()
