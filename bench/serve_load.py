@@ -26,6 +26,7 @@ are not an absolute capacity.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shutil
 import statistics
@@ -53,10 +54,12 @@ SELECT ?bloc ?label WHERE { ?bloc aig:endorsed <https://w3id.org/aigov/id/statem
   a aig:Bloc ; rdfs:label ?label }"""
 TARGETS = {"uncached": 0.3, "cached": 1.0}  # kg serve's requests/s over Oxigraph's, at least
 
-# wrk's Lua: a path per request (uncached: the query, then a comment "# <thread>-<n>"), and the
-# summary as one JSON line. Each wrk thread has its own Lua state: setup() numbers them.
+# wrk's Lua: a path per request (uncached: the query, then a comment "# <run>-<thread>-<n>"), and
+# the summary as one JSON line. Each wrk thread has its own Lua state: setup() numbers them. The
+# run's own number keeps the texts of one run from repeating an earlier run's (found in review:
+# without it, every round after the first was answered from kg serve's cache).
 SCRIPT = """
-local path, vary = %(path)s, %(vary)s
+local path, vary, run = %(path)s, %(vary)s, %(run)d
 local threads, counter = 0, 0
 function setup(thread)
   threads = threads + 1
@@ -65,7 +68,7 @@ end
 function request()
   if not vary then return wrk.format(nil, path) end
   counter = counter + 1
-  return wrk.format(nil, path .. "%%0A%%23%%20" .. id .. "-" .. counter)
+  return wrk.format(nil, path .. "%%0A%%23%%20" .. run .. "-" .. id .. "-" .. counter)
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -74,6 +77,9 @@ function done(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end
 """
+
+
+_RUNS = itertools.count(1)
 
 
 class Run(NamedTuple):
@@ -89,7 +95,8 @@ def wrk(url: str, vary: bool, args: argparse.Namespace, scripts: Path) -> Run:
     """Load ``url`` (scheme, host, port and path with its query string) with wrk."""
     split = urllib.parse.urlsplit(url)
     script = scripts / "load.lua"  # runs are one at a time: each writes its own over the last
-    script.write_text(SCRIPT % {"path": json.dumps(f"{split.path}?{split.query}"), "vary": "true" if vary else "false"})
+    script.write_text(SCRIPT % {"path": json.dumps(f"{split.path}?{split.query}"), "vary": "true" if vary else "false",
+                                "run": next(_RUNS)})
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.seconds:g}s", "--timeout", "10s",
                "-H", f"Accept: {ACCEPT}", "-s", str(script), f"{split.scheme}://{split.netloc}/"]
     result = subprocess.run(command, capture_output=True, text=True, check=True)

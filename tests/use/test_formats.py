@@ -108,6 +108,15 @@ def test_json_written_a_binding_at_a_time_is_json_dumps_of_the_whole():
         assert render(result, FORMATS["json"]) == json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
 
 
+def test_compact_json_is_the_same_document_without_indentation():
+    ask = Result("ask", boolean=True)
+    for result in (SELECT, ask, Result("select", ["x"], []), Result("select", ["x"], [(None,), (HOSTILE,)])):
+        out = io.StringIO()
+        write(result, FORMATS["json"], out, compact=True)
+        assert "\n" not in out.getvalue()
+        assert json.loads(out.getvalue()) == json.loads(render(result, FORMATS["json"]))
+
+
 def test_formats_by_extension_and_default():
     assert format_for_extension("a.SRJ").name == "json" and format_for_extension("b.nt").name == "ntriples"
     with pytest.raises(UsageError):

@@ -374,6 +374,16 @@ def test_the_named_graphs_are_served_too(server):
     assert status == 200 and json.loads(body)["boolean"] is False  # no claim in the default graph
 
 
+def test_from_and_from_named_choose_the_dataset(server):
+    """FROM makes a source's claims the default graph of one query; FROM NAMED leaves only the
+    graphs it names for GRAPH."""
+    source = "https://w3id.org/aigov/graph/source/asianews-china-paris-ai-summit"
+    status, _, body = sparql(server, f"SELECT (COUNT(?c) AS ?n) FROM <{source}> WHERE {{ ?c a <https://w3id.org/aigov/ontology#Claim> }}")
+    assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 10
+    status, _, body = sparql(server, f"SELECT DISTINCT ?g FROM NAMED <{source}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+    assert status == 200 and [row["g"]["value"] for row in json.loads(body)["results"]["bindings"]] == [source]
+
+
 def test_dataset_files_and_page(server, built):
     status, headers, body = http(f"{server}dist/void.ttl")
     assert status == 200 and headers["Content-Type"] == "text/turtle" and body == (built.dist / "void.ttl").read_bytes()

@@ -140,3 +140,28 @@ def test_the_limits_are_configurable():
 @pytest.mark.parametrize("path", sorted((ROOT / "queries").glob("**/*.rq")), ids=lambda path: path.name)
 def test_every_saved_query_passes(path):
     check_text(path.read_text(encoding="utf-8"))
+
+
+# The quick test that lets most queries skip the scan must never pass what the scan refuses.
+_PIECES = ["(", ")", "{", "}", "[", "]", "!", "+", "-", "*", "/", "|", "^", "&&", "||", "<", ">", "=", ".", ",", ";",
+           " ", "?a", "1", "<>", '""', "a", "ex:p", "VALUES", "#", "\n", "'x'", "<http://e/p>", "FILTER", "1.5"]
+
+
+def test_what_the_quick_count_passes_the_scan_passes_too():
+    import random
+
+    from kg.use.sparqltext import MAX_CHAIN, MAX_NESTING, MAX_PARTS, check_chains, check_nesting, surely_within_limits
+
+    generator = random.Random(13)
+    dense = ["(" * MAX_NESTING + ")" * MAX_NESTING, "(" + "1+" * MAX_CHAIN + "1)", "(" + "<>1" * (MAX_PARTS // 3) + ")",
+             "{ ?s " + "<p>/" * 120 + "<p> ?o }", "(" + "?a?b" * 120 + ")"]
+    texts = dense + ["".join(generator.choices(_PIECES, k=generator.randint(1, 250)))[:MAX_PARTS] for _ in range(3000)]
+    passed = 0
+    for text in texts:
+        if surely_within_limits(text):
+            passed += 1
+            check_nesting(text)
+            check_chains(text)
+    assert passed > 1000  # the quick test does let many through
+    assert not surely_within_limits("(" * (MAX_NESTING + 1)) and not surely_within_limits("1+" * (MAX_CHAIN + 1))
+    assert not surely_within_limits(" " * (MAX_PARTS + 1))

@@ -141,21 +141,23 @@ class App:
         self._stop_queries_on_signals()
 
     def _stop_queries_on_signals(self) -> None:
-        """On SIGINT or SIGTERM, stop every query at once (their clients get 503), then let
-        granian's own handler drain the connections: it waits for the requests in flight,
-        which would otherwise run to their time limit."""
+        """On SIGINT or SIGTERM, stop every query at once (their clients get 503): granian then
+        drains the connections, waiting for the requests in flight, which would otherwise run
+        to their time limit. The handler is Python's, beside the event loop's own: the loop
+        (asyncio's or uvloop's) learns of the signal through its wake-up descriptor, which a
+        Python-level handler does not replace, so granian's shutdown goes on as before."""
         import signal
 
         loop = asyncio.get_running_loop()
         for number in (signal.SIGINT, signal.SIGTERM):
-            previous = getattr(loop, "_signal_handlers", {}).get(number)  # granian's, if asyncio exposes it
+            previous = signal.getsignal(number)
 
-            def stop(previous: asyncio.Handle | None = previous) -> None:
-                self.pool.close()
-                if previous is not None:
-                    previous._run()
+            def stop(signum: int, frame: object, previous: object = previous) -> None:
+                loop.call_soon_threadsafe(self.pool.close)
+                if callable(previous):
+                    previous(signum, frame)
 
-            loop.add_signal_handler(number, stop)
+            signal.signal(number, stop)
 
     async def _announce(self) -> None:
         """Say where the server listens once it does: granian opens the port only after the

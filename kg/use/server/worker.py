@@ -191,12 +191,15 @@ class Worker:
     def sparql(self, text: str, accept: str | None, max_rows: int, max_bytes: int | None = None,
                graphs: dict[str, list[pyoxigraph.NamedNode]] | None = None) -> Reply:
         """Run SPARQL ``text`` over the dataset ``graphs`` name (see :func:`dataset`; the store's
-        own when empty) and answer in the type ``accept`` prefers, in at most ``max_bytes``."""
+        own when empty) and answer in the type ``accept`` prefers, in at most ``max_bytes``.
+        ``text`` must have passed the server's guard: what would crash the engine is not
+        checked again here."""
         from kg.use.query import QueryText, execute
         from kg.use.server.negotiation import GRAPHS, SOLUTIONS, choose
 
         store = _DatasetStore(self.store, graphs) if graphs else self.store
-        result = execute(store, QueryText(text, "query"), collect=lambda answer: collect(answer, max_rows))  # type: ignore[arg-type]
+        # the server's guard has checked the text (kg.use.server.guard.check_query), escapes decoded
+        result = execute(store, QueryText(text, "query"), collect=lambda answer: collect(answer, max_rows), checked=True)  # type: ignore[arg-type]
         fmt = choose(accept, result.kind)
         if fmt is None:
             from kg.use.formats import FORMATS
@@ -244,7 +247,7 @@ def _rendered(result: Result, fmt: Format, max_bytes: int | None) -> bytes:
     from kg.use.formats import write
 
     out = BoundedWriter(max_bytes)
-    write(result, fmt, out)
+    write(result, fmt, out, compact=True)
     return out.getvalue()
 
 
