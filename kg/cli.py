@@ -622,15 +622,15 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from kg.project import Project, find_project
+    from kg.project import find_project
     from kg.use.server.launch import serve
     from kg.use.server.settings import Settings
     from kg.use.store import graph_files
 
-    root = find_project(args.project).root
-    graph_files(Project(root))  # a clear error now when there is no build
+    project = find_project(args.project)
+    graph_files(project)  # a clear error now when there is no build
     settings = Settings(
-        root=root, host=args.host, port=args.port, workers=args.workers, timeout=args.timeout, memory=args.memory * 2**20,
+        root=project.root, host=args.host, port=args.port, workers=args.workers, timeout=args.timeout, memory=args.memory * 2**20,
         header_timeout=args.header_timeout, cache=args.cache * 2**20, max_rows=args.max_rows,
         allowed_services=frozenset(args.allow_service), quiet=args.quiet,
     )

@@ -222,9 +222,13 @@ def _json(result: Result, out: io.TextIOBase) -> None:
     head = encoder.encode({"vars": result.variables}).replace("\n", "\n  ")
     out.write('{\n  "head": ' + head + ',\n  "results": {\n    "bindings": [')
     for index, row in enumerate(result.rows):
-        binding = {v: _json_term(t) for v, t in zip(result.variables, row) if t is not None}
-        out.write(("," if index else "") + "\n      " + encoder.encode(binding).replace("\n", "\n      "))
+        out.write(("," if index else "") + "\n      " + encoder.encode(_binding(result.variables, row)).replace("\n", "\n      "))
     out.write(("\n    " if result.rows else "") + "]\n  }\n}\n")
+
+
+def _binding(variables: list[str], row: tuple[Term | None, ...]) -> dict[str, dict[str, str]]:
+    """One row as a SPARQL JSON results binding: the variables bound in it, each a term object."""
+    return {v: _json_term(t) for v, t in zip(variables, row) if t is not None}
 
 
 def _compact_json(result: Result, out: io.TextIOBase) -> None:
@@ -237,8 +241,7 @@ def _compact_json(result: Result, out: io.TextIOBase) -> None:
         return
     out.write('{"head":' + encode({"vars": result.variables}) + ',"results":{"bindings":[')
     for index, row in enumerate(result.rows):
-        binding = {v: _json_term(t) for v, t in zip(result.variables, row) if t is not None}
-        out.write(("," if index else "") + encode(binding))
+        out.write(("," if index else "") + encode(_binding(result.variables, row)))
     out.write("]}}")
 
 

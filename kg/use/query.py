@@ -51,16 +51,19 @@ def execute(
     terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] | None = None,
     collect: Callable[[object], Result] = from_pyoxigraph,
     checked: bool = False,
+    dataset: dict[str, list[pyoxigraph.NamedNode]] | None = None,
 ) -> Result:
     """Run ``query`` on ``store`` with ``terms`` bound to its variables by substitution;
     ``collect`` reads the engine's lazy answer into a :class:`Result` (the server's caps rows).
     ``checked``: the caller has refused already what the engine would not survive (the server's
-    guard does, on the text with its escapes decoded), so the check is not made twice."""
+    guard does, on the text with its escapes decoded), so the check is not made twice.
+    ``dataset``: ``Store.query``'s ``default_graph`` and ``named_graphs``, when the request
+    names its own dataset (the SPARQL protocol's ``default-graph-uri``, ``named-graph-uri``)."""
     if not checked:
         check_survivable(query)
     substitutions = {pyoxigraph.Variable(name): term for name, term in (terms or {}).items()}
     try:
-        answer = store.query(query.text, substitutions=substitutions)
+        answer = store.query(query.text, substitutions=substitutions, **(dataset or {}))
         return collect(answer)
     except SyntaxError as err:
         match = _POSITION.match(str(err))

@@ -54,12 +54,17 @@ def _present(project: Project, files: list[Path]) -> list[Path]:
 def build_stamp(project: Project) -> str:
     """A short name of the build in ``dist/``: the start of the SHA-256 of its checksum list, so
     the same sources give the same name; "unknown" when there is no build."""
-    import hashlib
-
     try:
-        return hashlib.sha256((project.dist / "SHA256SUMS").read_bytes()).hexdigest()[:16]
+        return _build_digest(project)[:16]
     except OSError:
         return "unknown"
+
+
+def _build_digest(project: Project) -> str:
+    """The SHA-256 of ``dist/SHA256SUMS``, which lists every published file's own hash."""
+    import hashlib
+
+    return hashlib.sha256((project.dist / "SHA256SUMS").read_bytes()).hexdigest()
 
 
 def open_store(project: Project, cache_from_bytes: int = CACHE_FROM_BYTES) -> pyoxigraph.Store:
@@ -94,11 +99,10 @@ def _cached_store(project: Project, files: list[Path]) -> pyoxigraph.Store:
     recent stores are kept, so a server still answering from the previous build keeps its files
     while it switches to the new one."""
     import fcntl
-    import hashlib
     import os
 
     stores = project.root / ".cache" / "store"
-    stamp = hashlib.sha256((project.dist / "SHA256SUMS").read_bytes()).hexdigest()
+    stamp = _build_digest(project)
     stores.mkdir(parents=True, exist_ok=True)
     with open(stores / "lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

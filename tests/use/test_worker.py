@@ -211,7 +211,7 @@ def test_a_query_past_the_memory_ceiling_fails_or_ends_the_worker(built, tmp_pat
             printed = log.read_text(encoding="utf-8", errors="replace")
             assert "memory allocation of" in printed and "stack backtrace" not in printed
         else:
-            assert status == 507 and "(1,024 MB)" in json.loads(body)["error"]["message"]
+            assert status == 507 and "(1,024 MiB)" in json.loads(body)["error"]["message"]
     assert highest <= GiB
 
 

@@ -18,21 +18,15 @@ import socket
 from kg.use.server.settings import ENVIRONMENT, Settings
 
 
-def free_port(host: str) -> int:
-    """A port free on ``host`` now (for ``--port 0``: granian's workers each bind the port, so
-    it must be a real number)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
-
-
-def check_address(host: str, port: int) -> None:
-    """Raise OSError now, with the system's reason, when ``host:port`` cannot be listened on."""
+def bind_probe(host: str, port: int) -> int:
+    """Bind ``host:port`` for a moment and return the port: a free one for port 0 (granian's
+    workers each bind the port, so it must be a real number), else the port itself. OSError,
+    with the system's reason, when it cannot be listened on."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))
+        return int(probe.getsockname()[1])
 
 
 def serve(settings: Settings) -> None:
@@ -42,10 +36,7 @@ def serve(settings: Settings) -> None:
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
-    if settings.port == 0:
-        settings = settings._replace(port=free_port(settings.host))
-    else:
-        check_address(settings.host, settings.port)
+    settings = settings._replace(port=bind_probe(settings.host, settings.port))
     os.environ[ENVIRONMENT] = settings.to_environment()
     server = Granian(
         "kg.use.server.app:from_environment",

@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from kg.use.server.worker import Reply, error
+from kg.use.server.worker import Reply, error, out_of_memory
 
 # A worker loads the graph in about a second on this dataset (a cached store opens in
 # ~15 ms); a minute allows for a slow disk and a much larger graph.
@@ -281,8 +281,7 @@ class WorkerPool:
         cause = worker.death()
         self.log(f"kg serve: a query worker died ({cause}); its last words: {tail[-500:]!r}" if tail else f"kg serve: a query worker died ({cause})")
         if self.memory_limit and (cause == "signal SIGABRT" or "memory" in tail.lower()):
-            mib = self.memory_limit // 2**20
-            return error(507, f"the query needed more memory than the {mib:,} MiB this server gives a query, and was stopped", "make it more selective, or add a LIMIT")
+            return out_of_memory(self.memory_limit)
         return error(500, "the query crashed the query engine", "it has been restarted; try a simpler query")
 
     def _give_back(self, generation: _Generation, worker: _Worker) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.errors import KGError, NotFound, UsageError
+from kg.errors import KGError, NotFound, UsageError, excerpt
 from kg.project import Project
 from kg.use.formats import Format
 from kg.use.results import Result
@@ -125,21 +125,8 @@ def _iris(values: list[str], parameter: str) -> list[pyoxigraph.NamedNode]:
         try:
             nodes.append(pyoxigraph.NamedNode(value))
         except ValueError as err:
-            raise UsageError(f"{parameter} {value!r} is not an absolute IRI: {err}", hint="give a full IRI such as https://w3id.org/aigov/graph/wikidata") from None
+            raise UsageError(f"{parameter} {excerpt(value)} is not an absolute IRI: {err}", hint="give a full IRI such as https://w3id.org/aigov/graph/wikidata") from None
     return nodes
-
-
-class _DatasetStore:
-    """A store whose queries read the dataset ``options`` name (see :func:`dataset`): what
-    :func:`kg.use.query.execute` runs its query on, which passes no dataset of its own."""
-
-    def __init__(self, store: pyoxigraph.Store, options: dict[str, list[pyoxigraph.NamedNode]]) -> None:
-        self.store = store
-        self.options = options
-
-    def query(self, text: str, **options: object) -> object:
-        """``Store.query`` over the dataset."""
-        return self.store.query(text, **options, **self.options)
 
 
 class Worker:
@@ -175,7 +162,7 @@ class Worker:
         except Overflow as err:
             return error(422, str(err), "add a LIMIT, select fewer columns, or ask for less")
         except MemoryError:
-            return self._out_of_memory()
+            return out_of_memory(self.memory_limit)
         except NotFound as err:
             return error(404, err.message.replace("--param ", "parameter "), "GET /api/queries/entities lists the entities")
         except KGError as err:  # UsageError too: a bad query or parameter
@@ -184,9 +171,6 @@ class Worker:
         except Exception:  # noqa: BLE001  (a client never sees a stack trace)
             return error(500, "the query failed inside the server", "try a simpler query")
 
-    def _out_of_memory(self) -> Reply:
-        return error(507, f"the query needed more memory than this server allows each query{_megabytes(self.memory_limit)}",
-                     "make it need less: fewer rows to sort, group or join, shorter strings, a LIMIT")
 
     def sparql(self, text: str, accept: str | None, max_rows: int, max_bytes: int | None = None,
                graphs: dict[str, list[pyoxigraph.NamedNode]] | None = None) -> Reply:
@@ -197,9 +181,8 @@ class Worker:
         from kg.use.query import QueryText, execute
         from kg.use.server.negotiation import GRAPHS, SOLUTIONS, choose
 
-        store = _DatasetStore(self.store, graphs) if graphs else self.store
         # the server's guard has checked the text (kg.use.server.guard.check_query), escapes decoded
-        result = execute(store, QueryText(text, "query"), collect=lambda answer: collect(answer, max_rows), checked=True)  # type: ignore[arg-type]
+        result = execute(self.store, QueryText(text, "query"), collect=lambda answer: collect(answer, max_rows), checked=True, dataset=graphs)
         fmt = choose(accept, result.kind)
         if fmt is None:
             from kg.use.formats import FORMATS
@@ -237,9 +220,17 @@ class Worker:
         return 200, JSON, json.dumps(reply.as_json(), ensure_ascii=False).encode("utf-8")
 
 
-def _megabytes(limit: int | None) -> str:
-    """`` (N MB)`` for a memory limit in bytes, for messages; nothing when there is none."""
-    return f" ({limit // 2**20:,} MB)" if limit else ""
+def out_of_memory(limit: int | None) -> Reply:
+    """The reply for a query that needed more than the ``limit`` bytes a worker may use, whether
+    Python ran out (MemoryError) or the engine aborted the worker (the pool's reply)."""
+    return error(507, f"the query needed more memory than this server allows each query{_mebibytes(limit)}",
+                 "make it need less: fewer rows to sort, group or join, shorter strings, a LIMIT")
+
+
+def _mebibytes(limit: int | None) -> str:
+    """`` (N MiB)`` for a memory limit in bytes (``kg serve --memory`` is in MiB), for messages;
+    nothing when there is none."""
+    return f" ({limit // 2**20:,} MiB)" if limit else ""
 
 
 def _rendered(result: Result, fmt: Format, max_bytes: int | None) -> bytes:
@@ -307,7 +298,7 @@ def main(conn: Connection, root: str, memory_limit: int | None = None, stderr_pa
     try:
         worker = Worker(Path(root), memory_limit)
     except MemoryError:
-        conn.send(("failed", f"loading the graph needed more memory than a query worker may use{_megabytes(memory_limit)}"))
+        conn.send(("failed", f"loading the graph needed more memory than a query worker may use{_mebibytes(memory_limit)}"))
         return
     except Exception as err:  # noqa: BLE001  (told to the server, which stops with the message)
         conn.send(("failed", str(err)))
