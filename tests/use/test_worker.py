@@ -6,10 +6,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import itertools
 import json
 import os
+import pickle
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -58,10 +61,16 @@ def worker_process(root: Path, memory_limit: int | None = None, stderr_path: Pat
         process.wait(timeout=10)
 
 
+_NUMBERS = itertools.count(1)
+
+
 def ask(conn: Connection, **task: object) -> tuple[int, str, bytes]:
-    """Send one task and wait for the reply."""
-    conn.send({"max_rows": 100_000, **task})
-    return conn.recv()
+    """Send one task, numbered as the pool numbers them, and wait for its reply."""
+    number = next(_NUMBERS)
+    conn.send((number, {"max_rows": 100_000, **task}))
+    answered, reply = conn.recv()
+    assert answered == number
+    return reply
 
 
 @pytest.fixture(scope="module")
@@ -200,12 +209,12 @@ def test_a_query_past_the_memory_ceiling_fails_or_ends_the_worker(built, tmp_pat
     log = tmp_path / "worker.log"
     with worker_process(built.root, memory_limit=GiB, stderr_path=log) as (process, conn):
         assert conn.recv()[0] == "ready"
-        conn.send({"kind": "sparql", "query": query, "accept": "text/csv", "max_rows": 100_000, "max_bytes": None})
+        conn.send((1, {"kind": "sparql", "query": query, "accept": "text/csv", "max_rows": 100_000, "max_bytes": None}))
         highest = 0
         while process.poll() is None and not conn.poll(0.01):
             highest = max(highest, peak(process.pid))
         try:
-            status, _, body = conn.recv()
+            _, (status, _, body) = conn.recv()
         except EOFError:  # the engine aborted: an allocation failed under the ceiling
             assert process.wait(timeout=10) == -signal.SIGABRT
             printed = log.read_text(encoding="utf-8", errors="replace")
@@ -287,3 +296,31 @@ def test_named_graph_uri_limits_the_graphs_a_query_can_name(worker):
 def test_a_graph_that_is_not_an_absolute_iri_is_refused(worker):
     status, _, body = ask(worker, kind="sparql", query="ASK {}", accept="application/sparql-results+json", named_graphs=["graph/wikidata"])
     assert status == 400 and "named-graph-uri 'graph/wikidata' is not an absolute IRI" in json.loads(body)["error"]["message"]
+
+
+def frames(*messages: object) -> bytes:
+    """``messages`` framed as ``Connection.send`` frames each, in one buffer: sent with one
+    ``sendall``, the worker reads them all at once."""
+    return b"".join(struct.pack("!i", len(data)) + data for data in (pickle.dumps(m) for m in messages))
+
+
+def test_a_task_skipped_before_it_begins_is_answered_none_in_its_turn(worker):
+    ping = {"kind": "ping"}
+    os.write(worker.fileno(), frames((101, ping), (102, ping), (103, ping), (102, None)))
+    assert [worker.recv() for _ in range(3)] == [(101, (200, "text/plain", b"pong")), (102, None), (103, (200, "text/plain", b"pong"))]
+
+
+def test_a_skip_of_a_task_already_answered_is_moot(worker):
+    ping = {"kind": "ping"}
+    worker.send((201, ping))
+    assert worker.recv() == (201, (200, "text/plain", b"pong"))
+    worker.send((201, None))  # too late: nothing to skip, and nothing is answered for it
+    worker.send((202, ping))
+    assert worker.recv() == (202, (200, "text/plain", b"pong"))
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="Linux's batch scheduling")
+def test_a_worker_runs_as_a_batch_job(built):
+    with worker_process(built.root) as (process, conn):
+        assert conn.recv()[0] == "ready"
+        assert os.sched_getscheduler(process.pid) == os.SCHED_BATCH
