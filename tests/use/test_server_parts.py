@@ -95,3 +95,32 @@ def test_workers_opening_a_fresh_store_cache_at_once_all_get_it(built, tmp_path)
     results = [p.communicate(timeout=300) for p in processes]
     assert all(p.returncode == 0 for p in processes), [err for _, err in results]
     assert len({out for out, _ in results}) == 1
+
+
+def test_form_arguments_read_as_the_standard_library_reads_them():
+    """The app's decoder of query strings and form bodies against ``urllib.parse.parse_qs``:
+    fixed cases, then random strings over the characters that matter (escapes whole, cut
+    short or not hex; ``+``; backslashes, which the C decoder it uses would otherwise read)."""
+    import random
+    import urllib.parse
+
+    from kg.use.server.app import form_arguments
+
+    def standard(raw: bytes) -> dict[str, list[str]]:
+        return urllib.parse.parse_qs(raw.decode("latin-1"), keep_blank_values=True)
+
+    fixed = [b"", b"a=%zz", b"a=%", b"a=%4", b"a=%4g", b"a=\\x41%41", b"a=%E2%82%AC+b", b"a=%ff", b"=x&&y", b"a=1&a=2",
+             b"q=%5C%22", b"q=a\\%41b\\\\", b"query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D", b"a==b", b"%61=1"]
+    for raw in fixed:
+        assert form_arguments(raw) == standard(raw), raw
+    pick = random.Random(13).choice
+    alphabet = [b"%", b"%4", b"%41", b"%e2%82%ac", b"%zz", b"+", b"&", b"=", b"\\", b"\\x", b"a", b"F", b"0", b" "]
+    for _ in range(3000):
+        raw = b"".join(pick(alphabet) for _ in range(12))
+        assert form_arguments(raw) == standard(raw), raw
+
+
+def test_form_arguments_read_bytes_not_escaped_as_utf8():
+    from kg.use.server.app import form_arguments
+
+    assert form_arguments("q=Déclaration%20de%20Paris".encode()) == {"q": ["Déclaration de Paris"]}

