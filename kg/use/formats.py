@@ -231,17 +231,28 @@ def _binding(variables: list[str], row: tuple[Term | None, ...]) -> dict[str, di
     return {v: _json_term(t) for v, t in zip(variables, row) if t is not None}
 
 
+# Bindings encoded by one call of the C encoder: few calls for a small answer, and a large one
+# still reaches ``out`` (which may refuse past a size) a piece at a time.
+_COMPACT_ROWS = 256
+
+
 def _compact_json(result: Result, out: io.TextIOBase) -> None:
-    """SPARQL 1.1 Query Results JSON without indentation, a binding at a time."""
+    """SPARQL 1.1 Query Results JSON without indentation, :data:`_COMPACT_ROWS` bindings at a time."""
     import json
 
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     if result.kind == "ask":
         out.write(encode({"head": {}, "boolean": bool(result.boolean)}))
         return
-    out.write('{"head":' + encode({"vars": result.variables}) + ',"results":{"bindings":[')
-    for index, row in enumerate(result.rows):
-        out.write(("," if index else "") + encode(_binding(result.variables, row)))
+    variables, rows = result.variables, result.rows
+    head = '{"head":' + encode({"vars": variables}) + ',"results":{"bindings":'
+    if len(rows) <= _COMPACT_ROWS:
+        out.write(head + encode([_binding(variables, row) for row in rows]) + "}}")
+        return
+    out.write(head + "[")
+    for start in range(0, len(rows), _COMPACT_ROWS):
+        piece = encode([_binding(variables, row) for row in rows[start:start + _COMPACT_ROWS]])[1:-1]
+        out.write(("," if start else "") + piece)
     out.write("]}}")
 
 

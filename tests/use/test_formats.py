@@ -110,7 +110,8 @@ def test_json_written_a_binding_at_a_time_is_json_dumps_of_the_whole():
 
 def test_compact_json_is_the_same_document_without_indentation():
     ask = Result("ask", boolean=True)
-    for result in (SELECT, ask, Result("select", ["x"], []), Result("select", ["x"], [(None,), (HOSTILE,)])):
+    many = Result("select", ["n"], [(pyoxigraph.Literal(str(i)),) for i in range(600)])  # pieces of 256 rows
+    for result in (SELECT, ask, Result("select", ["x"], []), Result("select", ["x"], [(None,), (HOSTILE,)]), many):
         out = io.StringIO()
         write(result, FORMATS["json"], out, compact=True)
         assert "\n" not in out.getvalue()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from kg.use.formats import FORMATS, Format
 
 # Media types the endpoint answers in, by result kind; the first is the default.
@@ -40,6 +42,7 @@ def accepted(header: str | None) -> list[tuple[str, float]]:
     return [(media, q) for media, q, _ in ranges]
 
 
+@functools.lru_cache(maxsize=256)  # clients send few distinct Accept headers; a hit skips the parse
 def choose(header: str | None, kind: str) -> Format | None:
     """The format to answer a ``kind`` result (``select``, ``ask`` or ``graph``) in, or None
     when the client accepts none of those the endpoint has (HTTP 406)."""
