@@ -288,7 +288,8 @@ class WorkerPool:
     async def run(self, task: dict, timeout: float, wait: float,  # type: ignore[type-arg]
                   gone: Callable[[], Awaitable[object]] | None = None) -> Answer:
         """Run ``task`` on a worker of the current build: wait at most ``wait`` seconds for one
-        (503) and ``timeout`` seconds for its answer (504: the worker is killed and replaced).
+        (503; a task taken back from a worker is run on another within that time too) and
+        ``timeout`` seconds for its answer (504: the worker is killed and replaced).
         ``gone`` returns once the client has gone away: it is watched once the request has
         lasted :data:`WATCH_AFTER` seconds, and then the worker is killed and replaced too, and
         the answer (499) goes nowhere."""
@@ -313,6 +314,8 @@ class WorkerPool:
                 finally:
                     expiry.cancel()
                 if result is _MOVED:
+                    if loop.time() >= until:  # moved again and again: it has waited as long as any request may
+                        return Answer(error(503, "every query worker is busy", "retry in a few seconds"), generation.build)
                     continue
                 if result is _EXPIRED or result is _GONE:
                     return self._stopped(generation, worker, job, result, timeout)
