@@ -177,6 +177,9 @@ def void_description(loaded: Loaded, ontology: Graph, graphs: dict[str, Graph], 
         "source claims, in a named graph of its own, with its evidence, and the accepted graph derived from the claims "
         "by rules anyone can read, with every disagreement between sources.", lang="en")))
     g.add((dataset, DCTERMS.license, LICENSE))
+    g.add((dataset, DCTERMS.rights, Literal(
+        "The data is under CC BY 4.0 (its dcterms:license); the quoted spans remain their publishers'. The code that "
+        "builds it (aigov-kg) is under the Apache License 2.0.", lang="en")))
     g.add((dataset, VOID.uriSpace, Literal(ID)))
     g.add((dataset, VOID.vocabulary, URIRef(AIG)))
     g.add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))

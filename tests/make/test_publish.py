@@ -170,3 +170,19 @@ def test_the_enrichment_graph_is_described_with_its_provenance(built):
     assert "no retrieval" in str(void.value(enrichment, URIRef("http://purl.org/dc/terms/description")))
     names = {str(d).rsplit("/", 1)[1] for d in void.objects(enrichment, DCAT.distribution)}
     assert names == {"wikidata-enrichment.ttl", "wikidata-enrichment.nt", "wikidata-enrichment.jsonld"}
+
+
+def test_both_licences_are_stated_where_users_look(built):
+    """The data's licence (CC BY 4.0) and the code's (Apache-2.0): in VoID, the package metadata,
+    CITATION.cff and LICENSE itself."""
+    import tomllib
+
+    void = parse(built.dist / "void.ttl", "turtle")
+    assert void.value(DATASET, URIRef("http://purl.org/dc/terms/license")) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    rights = str(void.value(DATASET, URIRef("http://purl.org/dc/terms/rights")))
+    assert "CC BY 4.0" in rights and "Apache License 2.0" in rights
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "Apache-2.0 AND CC-BY-4.0" and project["license-files"] == ["LICENSE"]
+    citation = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert "license:\n  - CC-BY-4.0\n  - Apache-2.0\n" in citation
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").lstrip().startswith("Apache License\n")
