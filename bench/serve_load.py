@@ -3,6 +3,7 @@
 loaded by wrk (C, epoll: the load generator is not the bottleneck, as Python threads were):
 
     python build.py && python bench/serve_load.py [--rounds 5] [--seconds 5] [--connections 16]
+        [--queries ask,blocs,signatories] [--project DIR]
 
 The Oxigraph store is laid out as `kg serve` lays out its own (see kg/use/store.py): the
 ontology and the accepted graph as the default graph, each source's claims a named graph. Each
@@ -154,6 +155,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16, help="wrk's open connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk's threads")
     parser.add_argument("--workers", type=int, default=4, help="kg serve --workers")
+    parser.add_argument("--queries", default="ask,blocs,signatories", help="which queries, comma-separated (default: all three)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         parser.error("needs wrk (apt-get install wrk)")
@@ -168,7 +170,12 @@ def main() -> int:
         kg_process, kg_base = start_kg_serve(project, "--workers", str(args.workers), "--timeout", "30")
         ox_process, ox_base = start_oxigraph(Path(tmp) / "store")
         try:
-            queries = {"ask": ASK, "blocs": BLOCS, "signatories": signatories(kg_base)}
+            chosen = args.queries.split(",")
+            texts = {"ask": lambda: ASK, "blocs": lambda: BLOCS, "signatories": lambda: signatories(kg_base)}
+            unknown = sorted(set(chosen) - set(texts))
+            if unknown:
+                parser.error(f"no query {unknown[0]!r}: choose among {', '.join(texts)}")
+            queries = {name: texts[name]() for name in chosen}
             urls = {name: {"kg serve": f"{kg_base}sparql?query={urllib.parse.quote(text)}",
                            "oxigraph": f"{ox_base}query?query={urllib.parse.quote(text)}"} for name, text in queries.items()}
             for name, pair in urls.items():
