@@ -324,6 +324,43 @@ def _source_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _picture_options(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    _project_option(parser)
+    parser.add_argument("--output", metavar="FILE", help=f"write the picture to FILE; its extension ({', '.join('.' + f for f in formats)}) "
+                        "gives the format (default: SVG on standard output)")
+    parser.add_argument("--format", choices=formats, help="the format, when not given by --output's extension (default svg)")
+    parser.add_argument("--describe", action="store_true", help="print the picture's text alternative (what it shows, in words) instead")
+
+
+def _chart_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kg chart",
+        description="Draw a chart of the built graph, rendered offline from a Vega-Lite specification (vl-convert):\n"
+        "  signatories  the parties that endorsed or declined each pledge, by kind (the accepted graph)\n"
+        "  counts       the signatory counts the sources report for one pledge (--param pledge=…), side by side",
+        epilog="examples:\n  kg chart signatories --output signatories.svg\n  kg chart counts --param pledge='Bletchley Declaration' --output counts.png\n"
+        "  kg chart counts --format json   # the Vega-Lite specification, data inline (Altair, the Vega editor)",
+    )
+    parser.add_argument("name", metavar="NAME", help="the chart: signatories or counts")
+    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a parameter of the chart (repeatable)")
+    _picture_options(parser, ("svg", "png", "json"))
+    return parser
+
+
+def _diagram_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kg diagram",
+        description="Draw a diagram of the built graph with Graphviz (dot): an entity and the entities it links to and that\n"
+        "link to it in the accepted graph, or, with --ontology, the ontology's classes and properties.",
+        epilog="examples:\n  kg diagram european-union --output eu.svg\n  kg diagram --ontology --output classes.png\n"
+        "  kg diagram european-union --format dot   # the Graphviz source",
+    )
+    parser.add_argument("entity", nargs="?", metavar="ENTITY", help="the entity, by id (european-union) or IRI")
+    parser.add_argument("--ontology", action="store_true", help="the ontology's classes instead of an entity")
+    _picture_options(parser, ("svg", "png", "dot"))
+    return parser
+
+
 # command -> (its parser, what runs it, one line of help); only the parser of the command given
 # is built, which keeps `kg query` fast
 COMMANDS = {
@@ -336,6 +373,8 @@ COMMANDS = {
     "link": (_link_parser, lambda args: _link(args), "check, suggest, accept and enrich the links to Wikidata"),
     "ask": (_ask_parser, lambda args: _ask(args), "answer a question in plain English, with the evidence"),
     "serve": (_serve_parser, lambda args: _serve(args), "serve the graph read-only: SPARQL endpoint, REST API, query page"),
+    "chart": (_chart_parser, lambda args: _chart(args), "draw a chart: signatories per pledge, the counts sources report"),
+    "diagram": (_diagram_parser, lambda args: _diagram(args), "draw an entity's links, or the ontology's classes (Graphviz)"),
 }
 
 
@@ -619,6 +658,69 @@ def _ask(args: argparse.Namespace) -> int:
     else:
         print(reply.as_text(), end="")
     return 1 if reply.abstained else 0
+
+
+def _picture_format(args: argparse.Namespace, formats: tuple[str, ...]) -> str:
+    """The format asked for: --format, else --output's extension, else svg; a usage error when
+    the two disagree or the extension names none of ``formats``."""
+    implied = None
+    if args.output:
+        implied = Path(args.output).suffix.lower().lstrip(".")
+        if implied not in formats:
+            raise UsageError(f"cannot tell the format of --output {args.output}", hint=f"end it in {', '.join('.' + f for f in formats)}, or give --format")
+    if args.format and implied and args.format != implied:
+        raise UsageError(f"--format {args.format} conflicts with the extension of --output {args.output}", hint="give one or make them agree")
+    return args.format or implied or "svg"
+
+
+def _write_picture(args: argparse.Namespace, content: bytes, fmt: str) -> int:
+    """Write ``content`` to --output (whole or not at all), or to standard output when it is
+    text or not a terminal."""
+    if args.output:
+        from kg.files import replace_file
+
+        replace_file(Path(args.output), content)
+        print(f"wrote {args.output} ({len(content):,} bytes)", file=sys.stderr)
+        return 0
+    if fmt == "png" and sys.stdout.isatty():
+        raise UsageError("a PNG is not for a terminal", hint="give --output FILE.png, or redirect the output")
+    sys.stdout.buffer.write(content)
+    sys.stdout.flush()
+    return 0
+
+
+def _chart(args: argparse.Namespace) -> int:
+    import json
+
+    from kg.make.charts import chart, describe, render
+    from kg.project import find_project
+    from kg.use.params import parse_assignments
+
+    fmt = _picture_format(args, ("svg", "png", "json"))
+    spec = chart(find_project(args.project), args.name, parse_assignments(args.param))
+    if args.describe:
+        print(printable(describe(spec)))
+        return 0
+    content = (json.dumps(spec, ensure_ascii=False, indent=2) + "\n").encode("utf-8") if fmt == "json" else render(spec, fmt)
+    return _write_picture(args, content, fmt)
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    from kg.make.diagrams import describe, neighbourhood, ontology_classes, render
+    from kg.project import find_project
+    from kg.use.store import open_store
+
+    if (args.entity is None) == (not args.ontology):
+        raise UsageError("give an entity, or --ontology", hint="kg diagram european-union, or kg diagram --ontology")
+    fmt = _picture_format(args, ("svg", "png", "dot"))
+    store = open_store(find_project(args.project))
+    if args.describe:
+        if args.ontology:
+            raise UsageError("--describe is for an entity's diagram", hint="kg diagram ENTITY --describe")
+        print(printable(describe(store, args.entity)))
+        return 0
+    source = ontology_classes(store) if args.ontology else neighbourhood(store, args.entity)
+    return _write_picture(args, source.encode("utf-8") if fmt == "dot" else render(source, fmt), fmt)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -42,3 +42,42 @@ def test_light_modules_import_no_heavy_library(module):
     code = f"import sys, {module}; print(sorted(m for m in ('rdflib', 'owlready2', 'pyshacl') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_kg_chart_writes_the_picture_its_output_names(built, tmp_path):
+    svg, png = tmp_path / "s.svg", tmp_path / "c.png"
+    result = kg("chart", "signatories", "--project", str(built.root), "--output", str(svg))
+    assert result.returncode == 0, result.stderr
+    assert svg.read_text(encoding="utf-8").startswith("<svg") and 'class="mark-rect' in svg.read_text(encoding="utf-8")
+    result = kg("chart", "counts", "--project", str(built.root), "--param", "pledge=Bletchley Declaration", "--output", str(png))
+    assert result.returncode == 0, result.stderr
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    spec = kg("chart", "counts", "--project", str(built.root), "--format", "json")
+    assert spec.returncode == 0 and '"values"' in spec.stdout and '"url"' not in spec.stdout
+    said = kg("chart", "signatories", "--project", str(built.root), "--describe")
+    assert said.returncode == 0 and said.stdout.startswith("Parties per pledge")
+
+
+def test_kg_diagram_draws_an_entity_or_the_ontology(built, tmp_path):
+    svg = tmp_path / "eu.svg"
+    result = kg("diagram", "european-union", "--project", str(built.root), "--output", str(svg))
+    assert result.returncode == 0, result.stderr
+    assert "European Union" in svg.read_text(encoding="utf-8")
+    dot = kg("diagram", "--ontology", "--project", str(built.root), "--format", "dot")
+    assert dot.returncode == 0 and dot.stdout.startswith("digraph")
+    said = kg("diagram", "european-union", "--project", str(built.root), "--describe")
+    assert said.returncode == 0 and "European Union" in said.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["chart", "nope"], "no chart 'nope'"),
+    (["chart", "counts", "--output", "x.gif"], "cannot tell the format of --output x.gif"),
+    (["chart", "counts", "--output", "x.svg", "--format", "png"], "conflicts with the extension"),
+    (["diagram"], "give an entity, or --ontology"),
+    (["diagram", "european-union", "--ontology"], "give an entity, or --ontology"),
+    (["diagram", "no-such-entity"], "no entity 'no-such-entity'"),
+], ids=["unknown-chart", "unknown-extension", "format-conflict", "nothing-to-draw", "both", "unknown-entity"])
+def test_kg_chart_and_diagram_refuse_with_a_message(built, tmp_path, args, message):
+    result = kg(*args, "--project", str(built.root), cwd=tmp_path)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    assert not list(tmp_path.iterdir())  # nothing half-written
