@@ -110,3 +110,18 @@ def test_many_tasks_at_once_each_get_their_own_answer(built, size):
             pool.close()
 
     asyncio.run(scenario())
+
+
+def test_workers_keep_few_malloc_arenas(built):
+    """Under a --memory ceiling the address space glibc reserves per thread arena ran out before
+    memory did: workers run with MALLOC_ARENA_MAX=2 (unless the operator set it)."""
+    async def scenario() -> None:
+        pool = await _pool(built.root, 1)
+        try:
+            worker = next(iter(pool.current.workers))
+            with open(f"/proc/{worker.process.pid}/environ", "rb") as environ:
+                assert b"MALLOC_ARENA_MAX=2" in environ.read().split(b"\0")
+        finally:
+            pool.close()
+
+    asyncio.run(scenario())

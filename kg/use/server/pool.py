@@ -67,6 +67,13 @@ _CHILD = (
 )
 
 
+# glibc reserves 64 MB of address space for each malloc arena it adds for a new thread: under a
+# worker's --memory ceiling (RLIMIT_AS) the reservations, not the memory used, ran out first
+# (a worker loading the graph peaked at 665-710 MB of address space; with two arenas, 297 MB)
+# and the engine's threads could not start ("Resource temporarily unavailable", seen once in CI).
+_WORKER_ENVIRONMENT = {**os.environ, "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}
+
+
 class Answer(NamedTuple):
     """A worker's reply and the build it was computed on."""
 
@@ -118,7 +125,7 @@ class _Worker:
         try:
             process = subprocess.Popen(
                 [sys.executable, "-c", _CHILD, str(theirs.fileno()), str(root), str(memory_limit or 0), str(os.getpid())],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=handle,
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=handle, env=_WORKER_ENVIRONMENT,
                 start_new_session=True,  # the terminal's Ctrl-C is the server's to handle, not each worker's
             )
         except OSError:
