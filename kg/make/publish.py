@@ -155,10 +155,21 @@ def render(project: Project, loaded: Loaded) -> dict[str, bytes]:
     files["shapes.ttl"] = project.shapes.read_bytes()
     files[project.mappings.name] = project.mappings.read_bytes()
     files["void.ttl"] = turtle(void_description(loaded, ontology, graphs, files))
+    files.update(site_files(files, project.queries_dir))
     files["SHA256SUMS"] = "".join(
         f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in sorted(files.items())
     ).encode("utf-8")
     return files
+
+
+def site_files(files: dict[str, bytes], queries_dir: Path) -> dict[str, bytes]:
+    """The static site of the published data files (``site/…``): its footer names the package's
+    version and a digest of the data files, the same for the same data."""
+    from kg import __version__
+    from kg.make.site.build import build_site
+
+    digest = hashlib.sha256("".join(f"{hashlib.sha256(c).hexdigest()}  {n}\n" for n, c in sorted(files.items())).encode()).hexdigest()[:16]
+    return {f"site/{path}": content for path, content in build_site(files, __version__, digest, queries_dir).items()}
 
 
 def void_description(loaded: Loaded, ontology: Graph, graphs: dict[str, Graph], files: dict[str, bytes]) -> Graph:
@@ -290,8 +301,13 @@ def write_dist(project: Project, files: dict[str, bytes]) -> Published:
         recover_dist(project)
         staging = Path(tempfile.mkdtemp(prefix=".dist-new-", dir=root))
         try:
+            folders = sorted({folder for name in files for folder in (staging / name).parents if staging in folder.parents})
+            for folder in folders:
+                folder.mkdir(parents=True, exist_ok=True)
             for name, content in files.items():
                 _write_synced(staging / name, content)
+            for folder in folders:
+                _fsync_dir(folder)
             staging.chmod(0o755)
             _fsync_dir(staging)
             _swap(staging, dist)

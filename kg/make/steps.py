@@ -16,7 +16,7 @@ STEPS: dict[str, str] = {
             "build each source's graph and derive the accepted graph by the acceptance rules",
     "validate": "SHACL shapes (pySHACL) and the queries/qc/*-violation.rq checks (pyoxigraph)",
     "reason": "OWL 2 consistency and class satisfiability of the accepted graph with HermiT (owlready2, Java)",
-    "publish": "write dist/ (TriG, N-Quads, Turtle, N-Triples, JSON-LD, RDF/XML, VoID+DCAT, SHA256SUMS) atomically",
+    "publish": "write dist/ (TriG, N-Quads, Turtle, N-Triples, JSON-LD, RDF/XML, VoID+DCAT, the site, SHA256SUMS) atomically",
 }
 
 

@@ -27,7 +27,8 @@ def line_of(path: Path, text: str) -> int:
 
 
 def snapshot(dist: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(dist.iterdir())}
+    """Every file under ``dist``, the site's included, by its path there."""
+    return {str(p.relative_to(dist)): p.read_bytes() for p in sorted(dist.rglob("*")) if p.is_file()}
 
 
 APPENDED_CLAIM = """

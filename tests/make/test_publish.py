@@ -27,7 +27,8 @@ def parse(path, fmt):
 
 
 def test_dist_has_every_file(built):
-    assert {p.name for p in built.dist.iterdir()} == EXPECTED
+    assert {p.name for p in built.dist.iterdir()} == EXPECTED | {"site"}
+    assert (built.dist / "site" / "index.html").is_file()
 
 
 def test_every_turtle_file_parses_alone_and_formats_agree(built):
@@ -78,7 +79,8 @@ def test_sha256sums_cover_every_other_file(built):
     for line in lines:
         digest, name = line.split("  ")
         listed[name] = digest
-    assert set(listed) == EXPECTED - {"SHA256SUMS"}
+    site = {str(p.relative_to(built.dist)) for p in (built.dist / "site").rglob("*") if p.is_file()}
+    assert set(listed) == EXPECTED - {"SHA256SUMS"} | site
     for name, digest in listed.items():
         assert hashlib.sha256((built.dist / name).read_bytes()).hexdigest() == digest
 
@@ -133,8 +135,8 @@ def test_no_timestamps_or_random_blank_nodes(built):
 def test_a_failed_write_keeps_the_previous_dist(project):
     project.dist.mkdir()
     (project.dist / "kg.ttl").write_text("previous", encoding="utf-8")
-    with pytest.raises(FileNotFoundError):
-        write_dist(project, {"kg.ttl": b"new", "missing-dir/x.ttl": b"never"})
+    with pytest.raises(IsADirectoryError):  # "clash" is a folder of the next file by the time it is written
+        write_dist(project, {"kg.ttl": b"new", "clash": b"never", "clash/x.ttl": b"never"})
     assert [p.name for p in project.dist.iterdir()] == ["kg.ttl"]
     assert (project.dist / "kg.ttl").read_text(encoding="utf-8") == "previous"
     assert not list(project.root.glob(".dist-*"))

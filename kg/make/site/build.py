@@ -1,0 +1,110 @@
+"""Build the static site (``dist/site/``) from the published files: a store is made of them as
+``kg serve`` makes its own, so the site shows exactly what is published.
+
+Every page with an IRI has its data beside it: ``id/<slug>.ttl`` and ``id/<slug>.jsonld``, the
+accepted graph's statements about the thing and those that point at it. The index lists every
+page by kind, and its search box filters that list in the browser (``static/search.js``: it
+fetches nothing, so it works from disk). Nothing is loaded from another site.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph
+
+from kg.make.site.page import Page, Site, attr, link, render, text
+from kg.namespaces import ACCEPTED_GRAPH, ID
+
+STATIC = Path(__file__).resolve().parent / "static"
+BASE = "https://w3id.org/aigov/"
+_ABOUT = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
+CONSTRUCT { ?thing ?p ?o . ?s ?q ?thing } WHERE {
+  { ?thing ?p ?o } UNION { ?s ?q ?thing . ?s a owl:NamedIndividual }
+}"""
+
+
+def store_of(files: dict[str, bytes]) -> pyoxigraph.Store:
+    """A store of the published ``files`` laid out as :func:`kg.use.store.open_store` lays out
+    dist/: the ontology and the accepted graph in the default graph, each source's claims and the
+    Wikidata facts in their named graphs."""
+    store = pyoxigraph.Store()
+    store.bulk_load(input=files["kg.nq"], format=pyoxigraph.RdfFormat.N_QUADS)
+    store.remove_graph(pyoxigraph.NamedNode(ACCEPTED_GRAPH))
+    for name in ("ontology.nt", "kg.nt"):
+        store.bulk_load(input=files[name], format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return store
+
+
+def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: Path, base: str = BASE) -> dict[str, bytes]:
+    """Every file of the site, by its path under ``dist/site/``, from the published ``files``
+    and the saved queries of ``queries_dir``."""
+    from kg.make.site.entities import entity_pages
+    from kg.make.site.ontology import ontology_page
+    from kg.make.site.queries import query_pages
+    from kg.make.site.sources import source_pages
+
+    store = store_of(files)
+    site = Site(base=base, version=version, build=build)
+    pages, out = entity_pages(store, site)
+    sources = source_pages(store, site)
+    for page in pages + sources:
+        out.update(_alternates(store, page))
+    ontology, pictures = ontology_page(store, site)
+    out.update(pictures)
+    out["ontology.ttl"], out["ontology.jsonld"] = files["ontology.ttl"], files["ontology.jsonld"]
+    linked = {page.iri for page in pages + sources if page.iri}
+    queries = query_pages(store, site, queries_dir, linked)
+    pages = [*pages, *sources, ontology, *queries]
+    pages.append(_index(site, pages))
+    for page in pages:
+        out[page.path] = render(site, page)
+    for path in sorted(STATIC.iterdir()):
+        out[f"static/{path.name}"] = path.read_bytes()
+    return dict(sorted(out.items()))
+
+
+def _alternates(store: pyoxigraph.Store, page: Page) -> dict[str, bytes]:
+    """The page's Turtle and JSON-LD: what the accepted graph says of its thing and what points
+    at it, sorted, so the same build gives the same bytes."""
+    if page.iri is None:
+        return {}
+    triples = sorted(store.query(_ABOUT, substitutions={pyoxigraph.Variable("thing"): pyoxigraph.NamedNode(page.iri)}), key=str)
+    written = {}
+    for extension, fmt in (("ttl", pyoxigraph.RdfFormat.TURTLE), ("jsonld", pyoxigraph.RdfFormat.JSON_LD)):
+        if extension in page.alternates:
+            written[page.alternates[extension]] = pyoxigraph.serialize(triples, format=fmt, prefixes=_PREFIXES) if fmt == pyoxigraph.RdfFormat.TURTLE \
+                else pyoxigraph.serialize(triples, format=fmt)
+    return written
+
+
+_PREFIXES = {"aig": "https://w3id.org/aigov/ontology#", "id": ID, "owl": "http://www.w3.org/2002/07/owl#",
+             "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "skos": "http://www.w3.org/2004/02/skos/core#"}
+
+
+def _index(site: Site, pages: list[Page]) -> Page:
+    """The front page: every page, by kind, and the search box that filters them."""
+    by_kind: dict[str, list[Page]] = {}
+    sources = [page for page in pages if page.path.startswith("id/") and page.kind.endswith("source")]
+    for page in pages:
+        if page.path.startswith("id/") and page not in sources:
+            by_kind.setdefault(page.kind or "other", []).append(page)
+    body = ['<p>Every entity of the graph, with every claim its sources make about it, side by side; every source, with the '
+            'words it says them in. Type in the search box to filter the list.</p>',
+            '<p id="matches" class="matches" hidden></p>', '<section id="entities"><h2>Entities</h2>']
+    for kind in sorted(by_kind):
+        body.append(f"<h3>{text(kind)}</h3><ul class=\"pages\">")
+        for page in sorted(by_kind[kind], key=lambda p: (p.title.casefold(), p.path)):
+            body.append(f"<li data-search={attr(page.title.casefold())}><a href={attr(link('index.html', page.path))}>{text(page.title)}</a></li>")
+        body.append("</ul>")
+    body.append("</section>")
+    body.append('<section id="sources"><h2>Sources</h2><ul class="pages">')
+    for page in sorted(sources, key=lambda p: (p.title.casefold(), p.path)):
+        body.append(f"<li data-search={attr(page.title.casefold())}><a href={attr(link('index.html', page.path))}>{text(page.title)}</a></li>")
+    body.append("</ul></section>")
+    body.append('<p>Also: <a href="ontology.html">the ontology</a>, <a href="queries/index.html">the saved queries</a>.</p>')
+    body.append('<script src="static/search.js"></script>')
+    return Page(path="index.html", title="aigov-kg: a knowledge graph of AI governance", body="\n".join(body),
+                description="Summits, nations, blocs and pledges of AI governance: who endorsed or declined what, "
+                "each claim with its source and evidence.", data={"@context": {"@vocab": "http://schema.org/"}, "@type": "Dataset",
+                "@id": site.base + "dataset", "name": "aigov-kg", "version": site.version, "license": "https://creativecommons.org/licenses/by/4.0/"})

@@ -1,0 +1,183 @@
+"""The static site the build writes into dist/site/ (kg/make/site/): a page for every entity,
+no broken internal link, the data beside each page, nothing loaded from elsewhere, and no
+label able to put a script on a page."""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import posixpath
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+
+from kg.namespaces import ID
+from tests.conftest import copy_project, edit, run_build
+
+HOSTILE = "</script><script>alert(1)</script>"
+
+
+class _Parsed(html.parser.HTMLParser):
+    """The ids, links and scripts of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: list[str] = []
+        self.links: list[str] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self._script: dict[str, str | None] | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.append(found["id"] or "")
+        for name in ("href", "src", "action"):
+            if found.get(name):
+                self.links.append(found[name] or "")
+        if tag == "script":
+            self._script, self._text = found, []
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._script is not None:
+            self.scripts.append((self._script, "".join(self._text)))
+            self._script = None
+
+
+def parsed(path: Path) -> _Parsed:
+    page = _Parsed()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+@pytest.fixture(scope="module")
+def site(built) -> Path:
+    return built.dist / "site"
+
+
+@pytest.fixture(scope="module")
+def pages(site) -> dict[str, _Parsed]:
+    return {str(p.relative_to(site)): parsed(p) for p in sorted(site.rglob("*.html"))}
+
+
+def test_every_entity_has_a_page(site, store):
+    query = f"""PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX aig: <https://w3id.org/aigov/ontology#>
+    SELECT ?e WHERE {{ ?e a owl:NamedIndividual . FILTER (STRSTARTS(STR(?e), "{ID}")) FILTER NOT EXISTS {{ ?e a aig:SourceDocument }} }}"""
+    entities = [row["e"].value[len(ID):] for row in store.query(query)]
+    assert len(entities) > 50
+    for slug in entities:
+        assert (site / "id" / f"{slug}.html").is_file(), slug
+
+
+def test_no_internal_link_is_broken(site, pages):
+    """Every relative link leads to a file of the site, and every #fragment to an id there."""
+    checked = 0
+    for path, page in pages.items():
+        for target in page.links:
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            address, _, fragment = target.partition("#")
+            address = address.split("?", 1)[0]
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), address)) if address else path
+            assert (site / resolved).is_file(), f"{path} links to {target}"
+            if fragment and resolved.endswith(".html"):
+                assert fragment in pages[resolved].ids, f"{path} links to {target}: no such id"
+            checked += 1
+    assert checked > 1000
+
+
+def test_ids_are_unique_on_every_page(pages):
+    for path, page in pages.items():
+        assert len(page.ids) == len(set(page.ids)), path
+
+
+def test_nothing_is_loaded_from_another_site(pages):
+    """Scripts, styles and pictures come from the site itself: the only absolute addresses are links to follow."""
+    for path, page in pages.items():
+        text = (path, page)
+        for script, _ in page.scripts:
+            assert not (script.get("src") or "").startswith(("http:", "https:", "//")), text
+    for html_file in pages:
+        assert "<link rel=\"stylesheet\" href=\"http" not in html_file
+
+
+def test_each_entity_page_has_its_data_beside_it(site, pages, store):
+    page = pages["id/european-union.html"]
+    assert "european-union.ttl" in page.links and "european-union.jsonld" in page.links
+    turtle = pyoxigraph.Store()
+    turtle.load(path=str(site / "id" / "european-union.ttl"), format=pyoxigraph.RdfFormat.TURTLE)
+    jsonld = pyoxigraph.Store()
+    jsonld.load(path=str(site / "id" / "european-union.jsonld"), format=pyoxigraph.RdfFormat.JSON_LD)
+    assert len(turtle) == len(jsonld) > 5
+    eu = pyoxigraph.NamedNode(ID + "european-union")
+    accepted = {(q.predicate, q.object) for q in store.quads_for_pattern(eu, None, None, pyoxigraph.DefaultGraph())}
+    assert {(q.predicate, q.object) for q in turtle.quads_for_pattern(eu, None, None)} == accepted
+
+
+def test_embedded_json_ld_parses_and_names_the_thing(pages):
+    for path, page in pages.items():
+        blocks = [body for attrs, body in page.scripts if attrs.get("type") == "application/ld+json"]
+        assert len(blocks) == 1, path
+        document = json.loads(blocks[0])
+        assert any(document.get(key) for key in ("name", "schema:name", "dcterms:title")), path
+
+
+def test_a_page_shows_every_claim_about_its_entity(site, store):
+    query = f"""PREFIX aig: <https://w3id.org/aigov/ontology#>
+    SELECT ?claim WHERE {{ GRAPH ?g {{ ?claim aig:claimSubject <{ID}european-union> }} }}"""
+    claims = {row["claim"].value.rsplit("/", 1)[1] for row in store.query(query)}
+    text = (site / "id" / "european-union.html").read_text(encoding="utf-8")
+    assert claims and all(f"#{claim}" in text for claim in claims)
+    assert "accepted</span>" in text
+
+
+def test_a_hostile_label_is_text_on_every_page(tmp_path):
+    project = copy_project(tmp_path / "p")
+    edit(project.root / "data" / "entities.yaml", "    label: European Union\n", f"    label: '{HOSTILE}'\n")
+    result = run_build(project)
+    assert result.returncode == 0, result.stderr
+    shown = 0
+    for page in (project.dist / "site").rglob("*.html"):
+        content = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in content, page
+        shown += "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in content or "\\u003c/script\\u003e" in content
+        for _, body in parsed(page).scripts:
+            assert "</script" not in body.lower()
+    assert shown >= 5  # the label is on its own page and on the pages that link to it
+
+
+def test_the_search_box_filters_the_index_in_chromium_from_disk(site, tmp_path):
+    """Opened from disk (file://, where a page may fetch nothing), ?q= keeps the entries whose
+    name holds the words: here every 'union' and nothing else."""
+    import os
+    import re
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium")
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: .ci/run installs Debian's chromium package")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000"]
+    result = subprocess.run([browser, *flags, "--dump-dom", (site / "index.html").as_uri() + "?q=union"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    entries = re.findall(r'<li data-search="([^"]*)"( hidden(?:="")?)?>', result.stdout)
+    assert len(entries) > 100, result.stderr[-2000:]
+    shown = sorted(name for name, hidden in entries if not hidden)
+    assert shown == sorted(name for name, _ in entries if "union" in name) and "european union" in shown
+
+
+def test_every_saved_query_has_a_page_with_its_results(built, site):
+    from kg.use.savedquery import saved_queries
+
+    queries = [q for q in saved_queries(built.queries_dir) if not q.group]
+    assert {p.stem for p in (site / "queries").glob("*.html")} == {q.name for q in queries} | {"index"}
+    signatories = (site / "queries" / "signatories.html").read_text(encoding="utf-8")
+    assert "<table>" in signatories and "European Union" in signatories or "european-union" in signatories
