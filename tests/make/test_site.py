@@ -181,3 +181,19 @@ def test_every_saved_query_has_a_page_with_its_results(built, site):
     assert {p.stem for p in (site / "queries").glob("*.html")} == {q.name for q in queries} | {"index"}
     signatories = (site / "queries" / "signatories.html").read_text(encoding="utf-8")
     assert "<table>" in signatories and "European Union" in signatories or "european-union" in signatories
+
+
+def test_pledge_pages_chart_the_counts_their_sources_report(site, store):
+    """A pledge whose sources report counts shows them as a chart, its text alternative giving
+    the numbers; the index charts the parties per pledge."""
+    query = """PREFIX aig: <https://w3id.org/aigov/ontology#>
+    SELECT DISTINCT ?pledge WHERE { ?pledge a aig:Pledge . GRAPH ?g { ?claim aig:claimSubject ?pledge ; aig:claimProperty aig:signatoryCount } }"""
+    counted = [row["pledge"].value[len(ID):] for row in store.query(query)]
+    assert counted
+    for slug in counted:
+        page = parsed(site / "id" / f"{slug}.html")
+        assert f"{slug}-counts.svg" in page.links, slug
+        assert (site / "id" / f"{slug}-counts.svg").read_text(encoding="utf-8").startswith("<svg")
+    text = (site / "id" / "bletchley-declaration.html").read_text(encoding="utf-8")
+    assert 'alt="Signatory counts of Bletchley Declaration, as sources report them: ' in text
+    assert "signatories.svg" in parsed(site / "index.html").links and (site / "signatories.svg").is_file()

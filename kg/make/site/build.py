@@ -53,10 +53,12 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
     ontology, pictures = ontology_page(store, site)
     out.update(pictures)
     out["ontology.ttl"], out["ontology.jsonld"] = files["ontology.ttl"], files["ontology.jsonld"]
+    figures, summary = _charts(store, queries_dir, pages)
+    out.update(figures)
     linked = {page.iri for page in pages + sources if page.iri}
     queries = query_pages(store, site, queries_dir, linked)
     pages = [*pages, *sources, ontology, *queries]
-    pages.append(_index(site, pages))
+    pages.append(_index(site, pages, summary))
     for page in pages:
         out[page.path] = render(site, page)
     for path in sorted(STATIC.iterdir()):
@@ -82,8 +84,36 @@ _PREFIXES = {"aig": "https://w3id.org/aigov/ontology#", "id": ID, "owl": "http:/
              "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "skos": "http://www.w3.org/2004/02/skos/core#"}
 
 
-def _index(site: Site, pages: list[Page]) -> Page:
-    """The front page: every page, by kind, and the search box that filters them."""
+def _charts(store: pyoxigraph.Store, queries_dir: Path, pages: list[Page]) -> tuple[dict[str, bytes], str]:
+    """The charts of the site (:mod:`kg.make.charts`): the parties per pledge, for the index
+    (``signatories.svg``; its text alternative is returned too), and on each pledge's page the
+    signatory counts its sources report (``id/<pledge>-counts.svg``), when they report any."""
+    from kg.errors import UsageError
+    from kg.make.charts import chart, describe, render
+    from kg.project import Project
+
+    project = Project(queries_dir.parent)
+    signatories = chart(project, "signatories", store=store)
+    out = {"signatories.svg": render(signatories, "svg")}
+    for page in pages:
+        if page.kind != "pledge" or page.iri is None:
+            continue
+        slug = page.iri[len(ID):]
+        try:
+            spec = chart(project, "counts", {"pledge": slug}, store=store)
+        except UsageError:  # no source reports a count of it
+            continue
+        out[f"id/{slug}-counts.svg"] = render(spec, "svg")
+        page.body += (f'\n<section id="counts"><h2>The counts its sources report</h2><figure class="chart">'
+                      f'<img src={attr(slug + "-counts.svg")} alt={attr(describe(spec))}>'
+                      "<figcaption>Each point is one source's count, by the date it is as of (else the source's "
+                      "publication date); the sources disagree on what they counted and when.</figcaption></figure></section>")
+    return out, describe(signatories)
+
+
+def _index(site: Site, pages: list[Page], chart: str) -> Page:
+    """The front page: the parties-per-pledge chart (``chart`` is its text alternative), every
+    page by kind, and the search box that filters them."""
     by_kind: dict[str, list[Page]] = {}
     sources = [page for page in pages if page.path.startswith("id/") and page.kind.endswith("source")]
     for page in pages:
@@ -91,7 +121,10 @@ def _index(site: Site, pages: list[Page]) -> Page:
             by_kind.setdefault(page.kind or "other", []).append(page)
     body = ['<p>Every entity of the graph, with every claim its sources make about it, side by side; every source, with the '
             'words it says them in. Type in the search box to filter the list.</p>',
-            '<p id="matches" class="matches" hidden></p>', '<section id="entities"><h2>Entities</h2>']
+            '<p id="matches" class="matches" hidden></p>']
+    body.append(f'<figure class="chart"><img src="signatories.svg" alt={attr(chart)}><figcaption>Who endorsed or declined '
+                'each pledge, by kind of party (the accepted graph).</figcaption></figure>')
+    body.append('<section id="entities"><h2>Entities</h2>')
     for kind in sorted(by_kind):
         body.append(f"<h3>{text(kind)}</h3><ul class=\"pages\">")
         for page in sorted(by_kind[kind], key=lambda p: (p.title.casefold(), p.path)):
