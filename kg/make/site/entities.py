@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph
 
-from kg.make.site.page import Page, Site, attr, link, text
+from kg.make.site.page import Page, Site, attr, data_paths, graph_labels, link, page_path, text
 from kg.namespaces import AIG, ID
 
 _PREFIXES = """PREFIX aig: <https://w3id.org/aigov/ontology#>
@@ -34,7 +34,6 @@ _ENTITIES = _PREFIXES + f"""SELECT ?entity (MIN(?name) AS ?label) (MIN(?classNam
   OPTIONAL {{ ?entity a ?class . ?class rdfs:label ?className . FILTER (STRSTARTS(STR(?class), STR(aig:))) }}
 }} GROUP BY ?entity"""
 _SOURCES = _PREFIXES + "SELECT ?source WHERE { ?source a aig:SourceDocument }"
-_LABELS = _PREFIXES + "SELECT ?node (MIN(?name) AS ?label) WHERE { ?node rdfs:label ?name } GROUP BY ?node"
 # The accepted graph's statements about an entity (the default graph holds the ontology too)
 _OUTGOING = _PREFIXES + "SELECT ?entity ?property ?value WHERE { ?entity ?property ?value . FILTER (?property != rdf:type && ?property != rdfs:label) }"
 _INCOMING = _PREFIXES + f"""SELECT ?entity ?subject ?property WHERE {{
@@ -75,11 +74,6 @@ class Claim:
     qualifiers: set[tuple[str, str]] = field(default_factory=set)
 
 
-def page_path(iri: str) -> str:
-    """The path in the site of the page of the entity or source ``iri``."""
-    return f"id/{iri[len(ID):]}.html"
-
-
 def entities(store: pyoxigraph.Store) -> list[tuple[str, str, str]]:
     """Every entity that gets a page: (IRI, label, kind), sorted by IRI."""
     found = [(row["entity"].value, row["label"].value if row["label"] else row["entity"].value[len(ID):],
@@ -87,10 +81,12 @@ def entities(store: pyoxigraph.Store) -> list[tuple[str, str, str]]:
     return sorted(found)
 
 
-def entity_pages(store: pyoxigraph.Store, site: Site, diagrams: bool = True) -> tuple[list[Page], dict[str, bytes]]:
+def entity_pages(store: pyoxigraph.Store, site: Site, labels: dict[str, str] | None = None,
+                 diagrams: bool = True) -> tuple[list[Page], dict[str, bytes]]:
     """The page of every entity, and the files they show (each one's neighbourhood diagram,
-    ``id/<slug>.svg``, when ``diagrams``)."""
-    labels = {row["node"].value: row["label"].value for row in store.query(_LABELS)}
+    ``id/<slug>.svg``, when ``diagrams``); ``labels`` is :func:`graph_labels` of ``store``,
+    when the caller has it already."""
+    labels = graph_labels(store) if labels is None else labels
     found = entities(store)
     linked = {iri for iri, _, _ in found} | {row["source"].value for row in store.query(_SOURCES)}
     pages, files = [], {}
@@ -151,7 +147,7 @@ def _entity_page(store: pyoxigraph.Store, site: Site, labels: dict[str, str], li
         body.append("</dl></section>")
 
     claims = _claims(store, bound)
-    disputed = _disagreements(store, bound, labels)
+    disputed, details = _disagreements(store, bound, labels)
     if claims:
         body.append('<section id="claims"><h2>What the sources say</h2>')
         body.append("<p>Every claim a source makes about it, by property; each value with the sources that give it, side by side. "
@@ -177,7 +173,6 @@ def _entity_page(store: pyoxigraph.Store, site: Site, labels: dict[str, str], li
         for entries in disputed.values():
             for disagreement, dlabel in entries:
                 seen[disagreement] = dlabel
-        details = _disagreement_details(store, bound, labels)
         for disagreement in sorted(seen):
             comment, settlement = details.get(disagreement, ("", ""))
             body.append(f"<li id={attr(_anchor(disagreement))}><strong>{text(seen[disagreement])}</strong>"
@@ -195,9 +190,7 @@ def _entity_page(store: pyoxigraph.Store, site: Site, labels: dict[str, str], li
 
     data = {"@context": {"@vocab": "http://schema.org/"}, "@id": iri, "name": label, "sameAs": sorted(same), "alternateName": sorted(also)}
     data["@type"] = _SCHEMA_TYPES.get(kind, "Thing")
-    slug = iri[len(ID):]
-    return Page(path=path, title=label, body="\n".join(b for b in body if b), iri=iri, kind=kind,
-                alternates={"ttl": f"id/{slug}.ttl", "jsonld": f"id/{slug}.jsonld"}, data=data,
+    return Page(path=path, title=label, body="\n".join(b for b in body if b), iri=iri, kind=kind, alternates=data_paths(iri), data=data,
                 description=f"{label}: {kind}, in aigov-kg, with every claim its sources make about it.")
 
 
@@ -245,21 +238,18 @@ def _claims(store: pyoxigraph.Store, bound: dict) -> list[Claim]:  # type: ignor
     return list(claims.values())
 
 
-def _disagreements(store: pyoxigraph.Store, bound: dict, labels: dict[str, str]) -> dict[str, set[tuple[str, str]]]:  # type: ignore[type-arg]
-    """Claim IRI -> the disagreements (IRI, label) it is part of."""
+def _disagreements(store: pyoxigraph.Store, bound: dict, labels: dict[str, str]  # type: ignore[type-arg]
+                   ) -> tuple[dict[str, set[tuple[str, str]]], dict[str, tuple[str, str]]]:
+    """The disagreements about the entity: claim IRI -> the disagreements (IRI, label) it is
+    part of, and disagreement IRI -> (its comment, its settlement's label)."""
     found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    details = {}
     for row in store.query(_DISAGREEMENTS, substitutions=bound):
         iri = row["disagreement"].value
         found[row["claim"].value].add((iri, row["label"].value if row["label"] else labels.get(iri, iri)))
-    return found
-
-
-def _disagreement_details(store: pyoxigraph.Store, bound: dict, labels: dict[str, str]) -> dict[str, tuple[str, str]]:  # type: ignore[type-arg]
-    details = {}
-    for row in store.query(_DISAGREEMENTS, substitutions=bound):
         settlement = row["settlement"].value if row["settlement"] else ""
-        details[row["disagreement"].value] = (row["comment"].value if row["comment"] else "", labels.get(settlement, settlement))
-    return details
+        details[iri] = (row["comment"].value if row["comment"] else "", labels.get(settlement, settlement))
+    return found, details
 
 
 def _anchor(iri: str) -> str:

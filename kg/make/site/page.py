@@ -19,6 +19,10 @@ import json
 import posixpath
 from dataclasses import dataclass, field
 
+import pyoxigraph
+
+from kg.namespaces import ID
+
 # The media types of a page's alternates, by extension.
 ALTERNATES = {"ttl": "text/turtle", "jsonld": "application/ld+json"}
 CODE_LICENCE = "Apache License 2.0"
@@ -50,6 +54,27 @@ def link(source: str, target: str) -> str:
     target_path, hash_, fragment = target.partition("#")
     relative = posixpath.relpath(target_path, posixpath.dirname(source) or ".")
     return relative + hash_ + fragment
+
+
+def page_path(iri: str) -> str:
+    """The path in the site of the page of the entity or source ``iri``
+    (``https://w3id.org/aigov/id/x`` is ``id/x.html``)."""
+    return f"id/{iri[len(ID):]}.html"
+
+
+def data_paths(iri: str) -> dict[str, str]:
+    """The paths of the Turtle and JSON-LD written beside the page of ``iri``, by extension."""
+    stem = page_path(iri)[:-len(".html")]
+    return {extension: f"{stem}.{extension}" for extension in ALTERNATES}
+
+
+def graph_labels(store: pyoxigraph.Store) -> dict[str, str]:
+    """The label of every node of ``store`` that has one (the least, when it has several)."""
+    return {row["node"].value: row["label"].value for row in store.query(_LABELS)}
+
+
+_LABELS = ("SELECT ?node (MIN(?name) AS ?label) WHERE { ?node <http://www.w3.org/2000/01/rdf-schema#label> ?name } "
+           "GROUP BY ?node")
 
 
 @dataclass

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.make.site.entities import page_path
-from kg.make.site.page import Page, Site, attr, link, text
+from kg.make.site.page import Page, Site, attr, link, page_path, text
 from kg.namespaces import ID
 
 # The most rows of a query's results a page shows (the rest are counted).

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import pyoxigraph
 
 from kg.make import cite as citing
-from kg.make.site.page import Page, Site, attr, link, text
+from kg.make.site.page import Page, Site, attr, data_paths, graph_labels, link, page_path, text
 from kg.namespaces import AIG, ID, SOURCE_GRAPH
 
 _DCTERMS = "http://purl.org/dc/terms/"
@@ -42,7 +42,6 @@ _SOURCES = _PREFIXES + """SELECT ?source ?kind ?property ?value WHERE {
   VALUES ?kind { aig:QuotedSource aig:CitedSource }
   ?source a ?kind ; ?property ?value .
 }"""
-_LABELS = _PREFIXES + "SELECT ?node (MIN(?name) AS ?label) WHERE { ?node rdfs:label ?name } GROUP BY ?node"
 _CLAIMS = _PREFIXES + f"""SELECT ?graph ?claim ?property ?value WHERE {{
   GRAPH ?graph {{ ?claim a aig:Claim ; ?property ?value }}
   FILTER (STRSTARTS(STR(?graph), "{SOURCE_GRAPH}"))
@@ -106,9 +105,10 @@ class _Claim:
         return _segment(self.iri)
 
 
-def source_pages(store: pyoxigraph.Store, site: Site) -> list[Page]:
-    """The page of every source (``aig:QuotedSource`` and ``aig:CitedSource``), sorted by IRI."""
-    labels = {row["node"].value: row["label"].value for row in store.query(_LABELS)}
+def source_pages(store: pyoxigraph.Store, site: Site, labels: dict[str, str] | None = None) -> list[Page]:
+    """The page of every source (``aig:QuotedSource`` and ``aig:CitedSource``), sorted by IRI;
+    ``labels`` is :func:`graph_labels` of ``store``, when the caller has it already."""
+    labels = graph_labels(store) if labels is None else labels
     sources: dict[str, tuple[set[str], dict[str, list[pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode]]]] = {}
     for row in store.query(_SOURCES):
         kinds, facts = sources.setdefault(row["source"].value, (set(), defaultdict(list)))
@@ -145,8 +145,7 @@ def source_pages(store: pyoxigraph.Store, site: Site) -> list[Page]:
 def _source_page(store: pyoxigraph.Store, site: Site, labels: dict[str, str], iri: str, kind: str,
                  facts: dict[str, list], claims: dict[str, _Claim], evidence: dict[str, _Evidence],  # type: ignore[type-arg]
                  named: dict[str, set[str]]) -> Page:
-    key = _key(iri)
-    path = f"id/{key}.html"
+    path = page_path(iri)
     cited = citing.citation(store, iri)
     kind_label = labels.get(kind, kind.rsplit("#", 1)[-1])
     quoted = kind == AIG + "QuotedSource"
@@ -160,7 +159,7 @@ def _source_page(store: pyoxigraph.Store, site: Site, labels: dict[str, str], ir
         if isinstance(node, pyoxigraph.NamedNode):
             shown = labels.get(node.value) or _segment(node.value)
             if node.value.startswith(ID) and not node.value.startswith(ID + "evidence/"):
-                return f"<a href={attr(link(path, 'id/' + node.value[len(ID):] + '.html'))}>{text(shown)}</a>"
+                return f"<a href={attr(link(path, page_path(node.value)))}>{text(shown)}</a>"
             if node.value.startswith(AIG):
                 return f"<a href={attr(link(path, 'ontology.html#' + node.value[len(AIG):]))}>{text(shown)}</a>"
             return _web(node.value, shown)
@@ -309,7 +308,7 @@ def _source_page(store: pyoxigraph.Store, site: Site, labels: dict[str, str], ir
     if values(_DCTERMS + "language"):
         data["inLanguage"] = values(_DCTERMS + "language")[0]
     return Page(path=path, title=cited.title, body="\n".join(body), iri=iri, kind=kind_label,
-                alternates={"ttl": f"id/{key}.ttl", "jsonld": f"id/{key}.jsonld"}, data=data,
+                alternates=data_paths(iri), data=data,
                 description=f"{cited.title}: a {kind_label} of aigov-kg, {site.version}, with the {len(ordered)} claims taken from it.")
 
 
