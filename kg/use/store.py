@@ -81,10 +81,18 @@ def open_store(project: Project, cache_from_bytes: int = CACHE_FROM_BYTES) -> py
 
 def _load(store: pyoxigraph.Store, files: list[Path]) -> pyoxigraph.Store:
     *triples, quads = files
-    store.bulk_load(path=str(quads), format=pyoxigraph.RdfFormat.N_QUADS)
+    return load_layout(store, {"path": str(quads)}, [{"path": str(path)} for path in triples])
+
+
+def load_layout(store: pyoxigraph.Store, quads: dict[str, object], triples: list[dict[str, object]]) -> pyoxigraph.Store:
+    """Load the built dataset into ``store`` in this module's layout: ``quads`` (the N-Quads of
+    ``kg.nq``) with the accepted graph taken out of the named graphs, then ``triples`` (the
+    N-Triples of the ontology and the accepted graph) into the default graph. Each source is the
+    keywords of ``Store.bulk_load`` that name it: ``{"path": ...}`` or ``{"input": bytes}``."""
+    store.bulk_load(format=pyoxigraph.RdfFormat.N_QUADS, **quads)  # type: ignore[arg-type]
     store.remove_graph(pyoxigraph.NamedNode(ACCEPTED_GRAPH))  # it is the default graph, loaded next
-    for path in triples:
-        store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    for source in triples:
+        store.bulk_load(format=pyoxigraph.RdfFormat.N_TRIPLES, **source)  # type: ignore[arg-type]
     return store
 
 

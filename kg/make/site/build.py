@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.make.site.page import Page, Site, attr, link, render, text
-from kg.namespaces import ACCEPTED_GRAPH, ID
+from kg.make.site.page import Page, Site, attr, graph_labels, link, render, text
+from kg.namespaces import ID
 
 STATIC = Path(__file__).resolve().parent / "static"
 BASE = "https://w3id.org/aigov/"
@@ -26,14 +26,10 @@ CONSTRUCT { ?thing ?p ?o . ?s ?q ?thing } WHERE {
 
 def store_of(files: dict[str, bytes]) -> pyoxigraph.Store:
     """A store of the published ``files`` laid out as :func:`kg.use.store.open_store` lays out
-    dist/: the ontology and the accepted graph in the default graph, each source's claims and the
-    Wikidata facts in their named graphs."""
-    store = pyoxigraph.Store()
-    store.bulk_load(input=files["kg.nq"], format=pyoxigraph.RdfFormat.N_QUADS)
-    store.remove_graph(pyoxigraph.NamedNode(ACCEPTED_GRAPH))
-    for name in ("ontology.nt", "kg.nt"):
-        store.bulk_load(input=files[name], format=pyoxigraph.RdfFormat.N_TRIPLES)
-    return store
+    dist/ (:func:`kg.use.store.load_layout`)."""
+    from kg.use.store import DATASET_FILE, GRAPH_FILES, load_layout
+
+    return load_layout(pyoxigraph.Store(), {"input": files[DATASET_FILE]}, [{"input": files[name]} for name in GRAPH_FILES])
 
 
 def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: Path, base: str = BASE) -> dict[str, bytes]:
@@ -46,8 +42,9 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
 
     store = store_of(files)
     site = Site(base=base, version=version, build=build)
-    pages, out = entity_pages(store, site)
-    sources = source_pages(store, site)
+    labels = graph_labels(store)
+    pages, out = entity_pages(store, site, labels)
+    sources = source_pages(store, site, labels)
     for page in pages + sources:
         out.update(_alternates(store, page))
     ontology, pictures = ontology_page(store, site)
