@@ -452,8 +452,7 @@ def _query(args: argparse.Namespace) -> int:
 
     if args.output and args.format:
         implied = next((f.name for f in FORMATS.values() if args.output.lower().endswith(f.extensions)), None)
-        if implied not in (None, args.format):
-            raise UsageError(f"--format {args.format} conflicts with the extension of --output {args.output}", hint="give one or make them agree")
+        _agree(args, implied)
     given = parse_assignments(args.param)
     query = _read_query(args, lambda: find_project(args.project))
     if args.service:
@@ -668,9 +667,14 @@ def _picture_format(args: argparse.Namespace, formats: tuple[str, ...]) -> str:
         implied = Path(args.output).suffix.lower().lstrip(".")
         if implied not in formats:
             raise UsageError(f"cannot tell the format of --output {args.output}", hint=f"end it in {', '.join('.' + f for f in formats)}, or give --format")
+    _agree(args, implied)
+    return args.format or implied or "svg"
+
+
+def _agree(args: argparse.Namespace, implied: str | None) -> None:
+    """A usage error when --format and the format --output's extension implies (if any) differ."""
     if args.format and implied and args.format != implied:
         raise UsageError(f"--format {args.format} conflicts with the extension of --output {args.output}", hint="give one or make them agree")
-    return args.format or implied or "svg"
 
 
 def _write_picture(args: argparse.Namespace, content: bytes, fmt: str) -> int:

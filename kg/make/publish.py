@@ -156,10 +156,13 @@ def render(project: Project, loaded: Loaded) -> dict[str, bytes]:
     files[project.mappings.name] = project.mappings.read_bytes()
     files["void.ttl"] = turtle(void_description(loaded, ontology, graphs, files))
     files.update(site_files(files, project.queries_dir))
-    files["SHA256SUMS"] = "".join(
-        f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in sorted(files.items())
-    ).encode("utf-8")
+    files["SHA256SUMS"] = checksums(files)
     return files
+
+
+def checksums(files: dict[str, bytes]) -> bytes:
+    """``sha256sum``'s listing of ``files``, by name (what ``SHA256SUMS`` holds)."""
+    return "".join(f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in sorted(files.items())).encode("utf-8")
 
 
 def site_files(files: dict[str, bytes], queries_dir: Path) -> dict[str, bytes]:
@@ -168,7 +171,7 @@ def site_files(files: dict[str, bytes], queries_dir: Path) -> dict[str, bytes]:
     from kg import __version__
     from kg.make.site.build import build_site
 
-    digest = hashlib.sha256("".join(f"{hashlib.sha256(c).hexdigest()}  {n}\n" for n, c in sorted(files.items())).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(checksums(files)).hexdigest()[:16]
     return {f"site/{path}": content for path, content in build_site(files, __version__, digest, queries_dir).items()}
 
 
