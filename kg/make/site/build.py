@@ -49,7 +49,8 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
         out.update(_alternates(store, page))
     ontology, pictures = ontology_page(store, site)
     out.update(pictures)
-    out["ontology.ttl"], out["ontology.jsonld"] = files["ontology.ttl"], files["ontology.jsonld"]
+    for extension, name in (("ttl", "ontology.ttl"), ("jsonld", "ontology.jsonld"), ("nt", "ontology.nt"), ("rdf", "ontology.owl")):
+        out[f"ontology.{extension}"] = files[name]
     figures, summary = _charts(store, queries_dir, pages)
     out.update(figures)
     linked = {page.iri for page in pages + sources if page.iri}
@@ -63,17 +64,22 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
     return dict(sorted(out.items()))
 
 
+_FORMATS = {"ttl": pyoxigraph.RdfFormat.TURTLE, "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+            "nt": pyoxigraph.RdfFormat.N_TRIPLES, "rdf": pyoxigraph.RdfFormat.RDF_XML}
+
+
 def _alternates(store: pyoxigraph.Store, page: Page) -> dict[str, bytes]:
-    """The page's Turtle and JSON-LD: what the accepted graph says of its thing and what points
-    at it, sorted, so the same build gives the same bytes."""
+    """The page's data in each format of :data:`kg.make.site.page.ALTERNATES`: what the
+    accepted graph says of its thing and what points at it, sorted, so the same build gives the
+    same bytes."""
     if page.iri is None:
         return {}
     triples = sorted(store.query(_ABOUT, substitutions={pyoxigraph.Variable("thing"): pyoxigraph.NamedNode(page.iri)}), key=str)
     written = {}
-    for extension, fmt in (("ttl", pyoxigraph.RdfFormat.TURTLE), ("jsonld", pyoxigraph.RdfFormat.JSON_LD)):
-        if extension in page.alternates:
-            written[page.alternates[extension]] = pyoxigraph.serialize(triples, format=fmt, prefixes=_PREFIXES) if fmt == pyoxigraph.RdfFormat.TURTLE \
-                else pyoxigraph.serialize(triples, format=fmt)
+    for extension, path in page.alternates.items():
+        fmt = _FORMATS[extension]
+        prefixes = _PREFIXES if fmt in (pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.RDF_XML) else None
+        written[path] = pyoxigraph.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else pyoxigraph.serialize(triples, format=fmt)
     return written
 
 

@@ -28,7 +28,7 @@ from kg.namespaces import AIG, ONTOLOGY_IRI, PREFIXES
 
 PATH = "ontology.html"
 DIAGRAM = "ontology-classes.svg"
-ALTERNATES = {"ttl": "ontology.ttl", "jsonld": "ontology.jsonld"}
+ALTERNATES = {"ttl": "ontology.ttl", "jsonld": "ontology.jsonld", "nt": "ontology.nt", "rdf": "ontology.rdf"}
 
 RDF = PREFIXES["rdf"]
 RDFS = PREFIXES["rdfs"]

@@ -23,8 +23,10 @@ import pyoxigraph
 
 from kg.namespaces import ID
 
-# The media types of a page's alternates, by extension.
-ALTERNATES = {"ttl": "text/turtle", "jsonld": "application/ld+json"}
+# A page's alternates, by extension: their media type and name. The same four formats the
+# server's content negotiation and the generated .htaccess redirect to.
+ALTERNATES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples", "rdf": "application/rdf+xml"}
+FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XML"}
 CODE_LICENCE = "Apache License 2.0"
 DATA_LICENCE = "CC BY 4.0"
 DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -63,7 +65,8 @@ def page_path(iri: str) -> str:
 
 
 def data_paths(iri: str) -> dict[str, str]:
-    """The paths of the Turtle and JSON-LD written beside the page of ``iri``, by extension."""
+    """The paths of the data written beside the page of ``iri`` (Turtle, JSON-LD, N-Triples,
+    RDF/XML), by extension."""
     stem = page_path(iri)[:-len(".html")]
     return {extension: f"{stem}.{extension}" for extension in ALTERNATES}
 
@@ -126,8 +129,8 @@ def render(site: Site, page: Page) -> bytes:
     alternates = ""
     if page.alternates:
         alternates = '<p class="alternates">This page as data: ' + ", ".join(
-            f'<a href={up(target)} type="{ALTERNATES[extension]}">{"Turtle" if extension == "ttl" else "JSON-LD"}</a>'
-            for extension, target in sorted(page.alternates.items())) + "</p>"
+            f'<a href={up(target)} type="{ALTERNATES[extension]}">{FORMAT_NAMES[extension]}</a>'
+            for extension, target in sorted(page.alternates.items(), key=lambda item: list(ALTERNATES).index(item[0]))) + "</p>"
     document = f"""<!DOCTYPE html>
 <html lang="en">
 <head>

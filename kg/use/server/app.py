@@ -36,6 +36,11 @@ _DIST_TYPES = {
     ".trig": "application/trig", ".nq": "application/n-quads",
     ".tsv": "text/tab-separated-values; charset=utf-8", "": "text/plain; charset=utf-8",
 }
+# The static site's files (dist/site/) by suffix: pages, pictures, and each page's data.
+_SITE_TYPES = {
+    **_STATIC_TYPES, ".svg": "image/svg+xml", ".png": "image/png", ".ttl": "text/turtle; charset=utf-8",
+    ".jsonld": "application/ld+json", ".nt": "application/n-triples", ".rdf": "application/rdf+xml",
+}
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127)}
 _READ_ONLY = "this server is read-only: it accepts no SPARQL Update and no Graph Store writes"
 # Media types the service description is offered in, Turtle first.
@@ -105,6 +110,7 @@ class App:
         self.static = {p.name: Response(200, _STATIC_TYPES.get(p.suffix, "application/octet-stream"), p.read_bytes())
                        for p in sorted(STATIC.iterdir()) if p.is_file()}
         self.documents: dict[str, Response] = {}
+        self.site: dict[str, Path] = {}  # the static site's files, by their path under dist/site/
         self.queries: dict[str, Any] = {}
         self.named_graphs: tuple[str, list[str]] | None = None
         self._watcher: asyncio.Task[None] | None = None
@@ -118,7 +124,8 @@ class App:
         sys.stderr.flush()
 
     def _load_documents(self) -> None:
-        """The saved queries, their listing and the OpenAPI document, read anew for each build."""
+        """The saved queries, their listing, the OpenAPI document and the list of the site's
+        files, read anew for each build."""
         from kg.use.savedquery import saved_queries
         from kg.use.server.openapi import document, listing
 
@@ -128,6 +135,8 @@ class App:
             "/openapi.json": Response(200, JSON, json.dumps(document(queries), indent=2).encode("utf-8")),
             "/api/queries": Response(200, JSON, json.dumps(listing(queries), ensure_ascii=False).encode("utf-8")),
         }
+        site = self.project.dist / "site"
+        self.site = {path.relative_to(site).as_posix(): path for path in sorted(site.rglob("*")) if path.is_file()} if site.is_dir() else {}
 
     async def startup(self) -> None:
         """Load the graph into every worker, then say where the server listens."""
@@ -323,6 +332,10 @@ class App:
             return await self._ask(request, args)
         if path.startswith("/dist/"):
             return self._dist(urllib.parse.unquote(path[len("/dist/"):]))
+        if path == "/site" or path.startswith("/site/"):
+            return self._site(path)
+        if path == "/ontology" or path.startswith("/id/"):
+            return self._document_of(request, path)
         raise Refused(404, f"nothing at {path}", "see / for the query page, /openapi.json for the API")
 
     async def _post(self, request: Request) -> Response:
@@ -417,6 +430,41 @@ class App:
         if name not in self.static:
             raise Refused(404, f"no file {name!r}", "")
         return self.static[name]
+
+    def _site(self, path: str) -> Response:
+        """A file of the static site (``dist/site/``) by its exact path (a folder's is its
+        ``index.html``): only the files the build wrote are known, so no path leads elsewhere."""
+        if path == "/site":  # the pages' relative links need the slash
+            return Response(301, "text/plain; charset=utf-8", b"see /site/\n", ((b"location", b"/site/"),))
+        name = urllib.parse.unquote(path[len("/site/"):])
+        if name == "" or name.endswith("/"):
+            name += "index.html"
+        found = self.site.get(name)
+        if found is None:
+            raise Refused(404, f"no file {name!r} in the site", "see /site/ for its index (python build.py writes it)")
+        try:
+            body = found.read_bytes()
+        except OSError:  # dist/ was replaced by a new build: the list is read again on reload
+            raise Refused(503, "the site is being replaced by a new build", "retry shortly") from None
+        return Response(200, _SITE_TYPES.get(found.suffix, "application/octet-stream"), body)
+
+    def _document_of(self, request: Request, path: str) -> Response:
+        """303 See Other from a thing's IRI (``/id/<slug>``, ``/ontology``) to its document in
+        the site, in the format the client's Accept asks for: HTML for browsers and ``*/*``,
+        else Turtle, JSON-LD, N-Triples or RDF/XML (Linked Data's Cool URIs, the 303 pattern)."""
+        from kg.use.server.negotiation import DOCUMENTS, choose_document
+
+        stem = "ontology" if path == "/ontology" else "id/" + urllib.parse.unquote(path[len("/id/"):])
+        if f"{stem}.html" not in self.site:
+            raise Refused(404, f"the graph describes nothing as {path}", "see /site/ for every thing it describes")
+        extension = choose_document(request.header("accept"))
+        if extension is None:
+            raise Refused(406, f"{path} is offered as HTML, Turtle, JSON-LD, N-Triples and RDF/XML only",
+                          "accept one of: " + ", ".join(types[0] for types in DOCUMENTS.values()))
+        if f"{stem}.{extension}" not in self.site:
+            raise Refused(404, f"the site has no {extension} document of {path}", "ask for text/html or text/turtle")
+        target = urllib.parse.quote(f"/site/{stem}.{extension}")
+        return Response(303, "text/plain; charset=utf-8", f"see {target}\n".encode(), ((b"location", target.encode()),))
 
     def _dist(self, name: str) -> Response:
         dist = self.project.dist

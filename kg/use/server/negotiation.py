@@ -72,3 +72,36 @@ def _named(media: str, names: tuple[str, ...]) -> str | None:
     wildcards, names directly or as an alias; None when it names none of them."""
     direct = next((n for n in names if FORMATS[n].media_type == media), None)
     return direct or next((n for n in _ALIASES.get(media, ()) if n in names), None)
+
+
+# The documents the site writes for a thing (``id/<slug>.<extension>``), by extension, each with
+# the media types that ask for it; HTML first, for browsers and ``*/*``.
+DOCUMENTS = {
+    "html": ("text/html", "application/xhtml+xml"),
+    "ttl": ("text/turtle", "application/x-turtle"),
+    "jsonld": ("application/ld+json", "application/json"),
+    "nt": ("application/n-triples", "text/plain"),
+    "rdf": ("application/rdf+xml", "application/xml", "text/xml"),
+}
+
+
+@functools.lru_cache(maxsize=256)
+def choose_document(header: str | None) -> str | None:
+    """The extension of the document of a thing to send for an Accept ``header`` (the most
+    wanted by q, then by order; a wildcard means the first of :data:`DOCUMENTS` it covers, so
+    ``*/*`` and no header mean HTML), or None when the client accepts none (HTTP 406)."""
+    ranges = accepted(header)
+    refused = {extension for media, q in ranges if q == 0 for extension, types in DOCUMENTS.items() if media in types}
+    offered = [extension for extension in DOCUMENTS if extension not in refused]
+    for media, q in ranges:
+        if q == 0:
+            continue
+        if media.endswith("/*"):
+            prefix = "" if media == "*/*" else media[:-1]
+            covered = [e for e in offered if any(t.startswith(prefix) for t in DOCUMENTS[e])]
+            if covered:
+                return covered[0]
+        covered = [e for e in offered if media in DOCUMENTS[e]]
+        if covered:
+            return covered[0]
+    return None
