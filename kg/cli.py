@@ -53,7 +53,21 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
         help="run the steps up to and including this one (default: publish, the whole build)",
     )
     parser.add_argument("--project", type=Path, default=None, help="project directory (default: the one holding build.py; for kg build, the current one)")
+    parser.add_argument("--base", type=_base_url, default=None, metavar="URL",
+                        help="where the site's IRIs are looked up, for its canonical links (default https://w3id.org/aigov/; "
+                        "e.g. http://127.0.0.1:8000/ under kg serve); the graph's IRIs stay the same")
     return parser
+
+
+def _base_url(value: str) -> str:
+    """``--base``: an http(s) URL ending in a slash, with nothing that needs escaping."""
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or not value.endswith("/") or parts.query or parts.fragment \
+            or any(c.isspace() or c in "\"'<>\\`{}|^" or not c.isprintable() for c in value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a base URL: give an http(s) URL ending in /, such as https://example.org/aigov/")
+    return value
 
 
 def _report(run) -> int:  # type: ignore[no-untyped-def]
@@ -87,7 +101,7 @@ def build_main(argv: list[str], prog: str = "build.py", default_root: Path | Non
         from kg.project import Project
 
         args = _build_parser(prog).parse_args(argv)
-        run_build(Project((args.project or default_root or Path.cwd()).resolve()), until=args.until)
+        run_build(Project((args.project or default_root or Path.cwd()).resolve()), until=args.until, base=args.base)
 
     return _report(run)
 

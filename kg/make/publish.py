@@ -24,6 +24,7 @@ import pyoxigraph
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_canonical_graph
 
+from kg import __version__
 from kg.make.loader import Loaded, new_graph, source_graph_iri
 from kg.namespaces import ACCEPTED_GRAPH, AIG, DATASET, ID, ONTOLOGY_IRI, PREFIXES, SOURCE_GRAPH, STANDARD, WD, WIKIDATA_GRAPH
 from kg.project import Project
@@ -139,8 +140,9 @@ def with_ontology(ontology: Graph, data: Graph) -> Graph:
     return merged
 
 
-def render(project: Project, loaded: Loaded) -> dict[str, bytes]:
-    """Every file of ``dist/``, as bytes, by name."""
+def render(project: Project, loaded: Loaded, base: str | None = None) -> dict[str, bytes]:
+    """Every file of ``dist/``, as bytes, by name; ``base``: the site's base URL (default the
+    w3id.org IRIs)."""
     ontology = canonical(loaded.vocabulary.graph)
     data = loaded.accepted  # its only blank nodes are the axiom records, labelled from their claim
     files: dict[str, bytes] = {}
@@ -155,7 +157,7 @@ def render(project: Project, loaded: Loaded) -> dict[str, bytes]:
     files["shapes.ttl"] = project.shapes.read_bytes()
     files[project.mappings.name] = project.mappings.read_bytes()
     files["void.ttl"] = turtle(void_description(loaded, ontology, graphs, files))
-    files.update(site_files(files, project.queries_dir))
+    files.update(site_files(files, project.queries_dir, base))
     files["SHA256SUMS"] = checksums(files)
     return files
 
@@ -165,14 +167,15 @@ def checksums(files: dict[str, bytes]) -> bytes:
     return "".join(f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in sorted(files.items())).encode("utf-8")
 
 
-def site_files(files: dict[str, bytes], queries_dir: Path) -> dict[str, bytes]:
+def site_files(files: dict[str, bytes], queries_dir: Path, base: str | None = None) -> dict[str, bytes]:
     """The static site of the published data files (``site/…``): its footer names the package's
-    version and a digest of the data files, the same for the same data."""
-    from kg import __version__
+    version and a digest of the data files, the same for the same data. ``base``: where its IRIs
+    are looked up (default the w3id.org IRIs)."""
     from kg.make.site.build import build_site
+    from kg.make.site.page import W3ID
 
     digest = hashlib.sha256(checksums(files)).hexdigest()[:16]
-    return {f"site/{path}": content for path, content in build_site(files, __version__, digest, queries_dir).items()}
+    return {f"site/{path}": content for path, content in build_site(files, __version__, digest, queries_dir, base or W3ID).items()}
 
 
 def void_description(loaded: Loaded, ontology: Graph, graphs: dict[str, Graph], files: dict[str, bytes]) -> Graph:
@@ -191,6 +194,7 @@ def void_description(loaded: Loaded, ontology: Graph, graphs: dict[str, Graph], 
         "source claims, in a named graph of its own, with its evidence, and the accepted graph derived from the claims "
         "by rules anyone can read, with every disagreement between sources.", lang="en")))
     g.add((dataset, DCTERMS.license, LICENSE))
+    g.add((dataset, OWL.versionInfo, Literal(__version__)))  # the release; kg diff names it
     g.add((dataset, DCTERMS.rights, Literal(
         "The data is under CC BY 4.0 (its dcterms:license); the quoted spans remain their publishers'. The code that "
         "builds it (aigov-kg) is under the Apache License 2.0.", lang="en")))

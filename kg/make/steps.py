@@ -28,9 +28,9 @@ class BuildReport:
     lines: list[str] = field(default_factory=list)
 
 
-def run(project: Project, until: str = "publish", say: Callable[[str], None] = print) -> BuildReport:
+def run(project: Project, until: str = "publish", say: Callable[[str], None] = print, base: str | None = None) -> BuildReport:
     """Run the steps in order up to and including ``until``; any failure raises :class:`KGError`
-    before ``dist/`` is touched."""
+    before ``dist/`` is touched. ``base``: the site's base URL (default the w3id.org IRIs)."""
     if until not in STEPS:
         raise KGError(f"unknown step {excerpt(until)}", hint=f"steps: {', '.join(STEPS)}")
     report = BuildReport()
@@ -85,7 +85,7 @@ def run(project: Project, until: str = "publish", say: Callable[[str], None] = p
         from kg.make.publish import render, write_dist
 
         assert loaded is not None
-        published = write_dist(project, render(project, loaded))
+        published = write_dist(project, render(project, loaded, base))
         return f"{len(published.files)} files, {sum(published.files.values()):,} bytes in {project.relative(project.dist)}/"
 
     work = {"load": do_load, "validate": do_validate, "reason": do_reason, "publish": do_publish}

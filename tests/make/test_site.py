@@ -137,10 +137,14 @@ def test_a_page_shows_every_claim_about_its_entity(site, store):
 
 
 def test_a_hostile_label_is_text_on_every_page(tmp_path):
+    """(Built with --base too: the canonical links follow it, the graph's IRIs do not.)"""
     project = copy_project(tmp_path / "p")
     edit(project.root / "data" / "entities.yaml", "    label: European Union\n", f"    label: '{HOSTILE}'\n")
-    result = run_build(project)
+    result = run_build(project, "--base", "http://127.0.0.1:8000/aigov/")
     assert result.returncode == 0, result.stderr
+    page = (project.dist / "site" / "id" / "african-union.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/aigov/id/african-union">' in page
+    assert f"<code>{ID}african-union</code>" in page
     shown = 0
     for page in (project.dist / "site").rglob("*.html"):
         content = page.read_text(encoding="utf-8")
@@ -197,3 +201,17 @@ def test_pledge_pages_chart_the_counts_their_sources_report(site, store):
     text = (site / "id" / "bletchley-declaration.html").read_text(encoding="utf-8")
     assert 'alt="Signatory counts of Bletchley Declaration, as sources report them: ' in text
     assert "signatories.svg" in parsed(site / "index.html").links and (site / "signatories.svg").is_file()
+
+
+@pytest.mark.parametrize("base", ["ftp://example.org/", "https://example.org/aigov", "https://example.org/a b/", "https://example.org/\"/",
+                                  "https://example.org/?q=1/", "/relative/"])
+def test_a_bad_base_is_refused_before_anything_is_built(tmp_path, base):
+    project = copy_project(tmp_path / "p")
+    result = run_build(project, "--base", base)
+    assert result.returncode == 2 and "is not a base URL: give an http(s) URL ending in /" in result.stderr
+    assert not project.dist.exists()
+
+
+def test_the_default_canonical_link_is_the_iri(site):
+    page = (site / "id" / "african-union.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{ID}african-union">' in page

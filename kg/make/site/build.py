@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.make.site.page import Page, Site, attr, graph_labels, link, render, text
+from kg.make.site.page import W3ID, Page, Site, attr, graph_labels, link, render, text
 from kg.namespaces import ID
 
 STATIC = Path(__file__).resolve().parent / "static"
-BASE = "https://w3id.org/aigov/"
 _ABOUT = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
 CONSTRUCT { ?thing ?p ?o . ?s ?q ?thing } WHERE {
   { ?thing ?p ?o } UNION { ?s ?q ?thing . ?s a owl:NamedIndividual }
@@ -32,13 +31,15 @@ def store_of(files: dict[str, bytes]) -> pyoxigraph.Store:
     return load_layout(pyoxigraph.Store(), {"input": files[DATASET_FILE]}, [{"input": files[name]} for name in GRAPH_FILES])
 
 
-def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: Path, base: str = BASE) -> dict[str, bytes]:
+def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: Path, base: str = W3ID) -> dict[str, bytes]:
     """Every file of the site, by its path under ``dist/site/``, from the published ``files``
-    and the saved queries of ``queries_dir``."""
+    and the saved queries of ``queries_dir``; ``base`` is where the site's IRIs are looked up
+    (the canonical links)."""
     from kg.make.site.entities import entity_pages
     from kg.make.site.ontology import ontology_page
     from kg.make.site.queries import query_pages
     from kg.make.site.sources import source_pages
+    from kg.make.site.summits import add_sections
 
     store = store_of(files)
     site = Site(base=base, version=version, build=build)
@@ -53,6 +54,7 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
         out[f"ontology.{extension}"] = files[name]
     figures, summary = _charts(store, queries_dir, pages)
     out.update(figures)
+    add_sections(store, pages, labels, set(out))
     linked = {page.iri for page in pages + sources if page.iri}
     queries = query_pages(store, site, queries_dir, linked)
     pages = [*pages, *sources, ontology, *queries]

@@ -5,7 +5,7 @@ made with :func:`text` and :func:`attr`), its alternates (Turtle, JSON-LD writte
 its embedded JSON-LD. :func:`render` wraps it in the layout: a header with the site's links and
 search box, the footer with both licences and the dataset's version. Links between pages are
 relative (:func:`link`), so the same files work from disk, under ``kg serve`` and behind the
-w3id.org redirect; the base IRI appears only in the canonical link and the JSON-LD.
+w3id.org redirect; the base (``kg build --base``) appears only in the canonical link and the JSON-LD.
 
 Every value from the graph is data: it reaches HTML through :func:`text` or :func:`attr` only,
 and JSON-LD through :func:`json_ld`, which writes ``<``, ``>`` and ``&`` as JSON escapes, so no
@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 import pyoxigraph
 
 from kg.namespaces import ID
+
+# The base of the graph's permanent IRIs (entities, ontology), and the site's default base.
+W3ID = "https://w3id.org/aigov/"
 
 # A page's alternates, by extension: their media type and name. The same four formats the
 # server's content negotiation and the generated .htaccess redirect to.
@@ -89,6 +92,12 @@ class Site:
     version: str
     build: str
 
+    def address(self, iri: str) -> str:
+        """Where ``iri`` (a w3id.org IRI of the graph) is looked up on this site's base: the
+        IRI itself under the default base, else the same path under the base the build was
+        given (``kg build --base``)."""
+        return self.base + iri[len(W3ID):] if iri.startswith(W3ID) else iri
+
 
 @dataclass
 class Page:
@@ -119,7 +128,7 @@ def render(site: Site, page: Page) -> bytes:
     if page.description:
         head.append(f"<meta name=\"description\" content={attr(page.description)}>")
     if page.iri:
-        head.append(f"<link rel=\"canonical\" href={attr(page.iri)}>")
+        head.append(f"<link rel=\"canonical\" href={attr(site.address(page.iri))}>")
     for extension, target in sorted(page.alternates.items()):
         head.append(f'<link rel="alternate" type="{ALTERNATES[extension]}" href={up(target)}>')
     if page.data is not None:
