@@ -93,3 +93,18 @@ def test_a_format_the_site_does_not_have_is_406(server):
 ])
 def test_choose_document(header, expected):
     assert choose_document(header) == expected
+
+
+def test_a_claim_iri_leads_to_the_claim_on_its_sources_page(server, store):
+    import re
+
+    claim = next(iter(store.query("SELECT ?c WHERE { GRAPH ?g { ?c a <https://w3id.org/aigov/ontology#Claim> } } ORDER BY ?c LIMIT 1")))["c"].value
+    path = claim[len("https://w3id.org/aigov"):]
+    source, key = path.split("/")[2:]
+    answer = curl(f"{server}{path}")
+    assert (answer["status"], answer["location"]) == ("303", f"/site/id/{source}.html#{key}")
+    page = subprocess.run(["curl", "-sL", f"{server}{path}"], capture_output=True, text=True, timeout=60, check=True).stdout
+    assert re.search(rf'id="{key}"', page)  # the anchor is on the page the redirect leads to
+    assert curl(f"{server}{path}", "-H", "Accept: text/turtle")["status"] == "406"
+    assert curl(f"{server}/claim/{source}/nothing/more")["status"] == "404"
+    assert curl(f"{server}/claim/no-such-source/{key}")["status"] == "404"

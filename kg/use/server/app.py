@@ -336,6 +336,8 @@ class App:
             return self._site(path)
         if path == "/ontology" or path.startswith("/id/"):
             return self._document_of(request, path)
+        if path.startswith("/claim/"):
+            return self._claim(request, path)
         raise Refused(404, f"nothing at {path}", "see / for the query page, /openapi.json for the API")
 
     async def _post(self, request: Request) -> Response:
@@ -464,6 +466,21 @@ class App:
         if f"{stem}.{extension}" not in self.site:
             raise Refused(404, f"the site has no {extension} document of {path}", "ask for text/html or text/turtle")
         target = urllib.parse.quote(f"/site/{stem}.{extension}")
+        return Response(303, "text/plain; charset=utf-8", f"see {target}\n".encode(), ((b"location", target.encode()),))
+
+    def _claim(self, request: Request, path: str) -> Response:
+        """303 See Other from a claim's IRI (``/claim/<source>/<key>``) to the claim on its
+        source's page (``/site/id/<source>.html#<key>``), for a client that accepts HTML; the
+        claim's statements are in its source's named graph, which /sparql and /dist/kg.trig give."""
+        from kg.use.server.negotiation import choose_document
+
+        source, _, key = urllib.parse.unquote(path[len("/claim/"):]).partition("/")
+        if not key or "/" in key or f"id/{source}.html" not in self.site:
+            raise Refused(404, f"the graph has no claim {path}", "a claim's IRI is /claim/<source>/<key>; see /site/ for the sources")
+        if choose_document(request.header("accept")) != "html":
+            raise Refused(406, f"{path} is offered as HTML only (the claim on its source's page)",
+                          f"its statements are in the named graph of {source}: query /sparql, or download /dist/kg.trig")
+        target = urllib.parse.quote(f"/site/id/{source}.html") + "#" + urllib.parse.quote(key)
         return Response(303, "text/plain; charset=utf-8", f"see {target}\n".encode(), ((b"location", target.encode()),))
 
     def _dist(self, name: str) -> Response:
