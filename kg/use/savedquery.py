@@ -156,3 +156,24 @@ def find_saved_query(queries_dir: Path, name: str) -> SavedQuery:
         known = [q.name for q in saved_queries(queries_dir)]
         raise KGError(f"no saved query {name!r}", hint=did_you_mean(name, known) + "run 'kg queries' to list them")
     return read_saved_query(path, name, f"queries/{name}.rq")
+
+
+def with_defaults(query: SavedQuery) -> str:
+    """A saved query's SPARQL, header dropped, with its parameters' defaults in a VALUES block."""
+    import pyoxigraph
+
+    from kg.namespaces import ID
+    from kg.use.sparqltext import with_values
+
+    terms = {}
+    for param in query.params:
+        if param.default is None:
+            continue
+        if param.type == "entity":
+            terms[param.name] = pyoxigraph.NamedNode(ID + param.default)
+        elif param.type in ("integer", "year"):
+            terms[param.name] = pyoxigraph.Literal(param.default, datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        else:
+            terms[param.name] = pyoxigraph.Literal(param.default)
+    body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#+"))
+    return with_values(body, terms)

@@ -20,12 +20,10 @@ SHOWN_ROWS = 200
 def query_pages(store: pyoxigraph.Store, site: Site, queries_dir: Path, linked: set[str]) -> list[Page]:
     """The page of every saved query of ``queries_dir`` (not its sub-folders), and the list of
     them; IRIs in ``linked`` (things with pages) are linked to their pages."""
-    from kg.use.savedquery import saved_queries
-    from kg.use.server.openapi import listing
+    from kg.use.savedquery import saved_queries, with_defaults
 
     queries = [q for q in saved_queries(queries_dir) if not q.group]
-    listed = {entry["name"]: entry for entry in listing(queries)}
-    pages = [_query_page(store, query, listed[query.name]["sparql"], linked) for query in queries]
+    pages = [_query_page(store, query, with_defaults(query), linked) for query in queries]
     body = ["<p>The questions the graph is built to answer, as SPARQL. Each page shows the query with its parameters' "
             "defaults bound and its results on this build; <code>kg query NAME</code> runs it locally, and "
             "<code>kg serve</code> offers each at <code>/api/queries/NAME</code>.</p><dl>"]

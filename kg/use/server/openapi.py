@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kg import __version__
 from kg.use.questions import MAX_CHARACTERS
-from kg.use.savedquery import SavedQuery
+from kg.use.savedquery import SavedQuery, with_defaults
 
 _ERROR = {
     "type": "object",
@@ -123,27 +123,6 @@ def listing(queries: list[SavedQuery]) -> list[dict]:  # type: ignore[type-arg]
     return [
         {"name": q.name, "title": q.title, "description": q.description,
          "params": [{"name": p.name, "type": p.type, "default": p.default, "doc": p.doc} for p in q.params],
-         "phrasings": list(q.phrasings), "network_required": q.network_required, "sparql": _with_defaults(q)}
+         "phrasings": list(q.phrasings), "network_required": q.network_required, "sparql": with_defaults(q)}
         for q in queries
     ]
-
-
-def _with_defaults(query: SavedQuery) -> str:
-    """A saved query's SPARQL, header dropped, with its parameters' defaults in a VALUES block."""
-    import pyoxigraph
-
-    from kg.namespaces import ID
-    from kg.use.sparqltext import with_values
-
-    terms = {}
-    for param in query.params:
-        if param.default is None:
-            continue
-        if param.type == "entity":
-            terms[param.name] = pyoxigraph.NamedNode(ID + param.default)
-        elif param.type in ("integer", "year"):
-            terms[param.name] = pyoxigraph.Literal(param.default, datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
-        else:
-            terms[param.name] = pyoxigraph.Literal(param.default)
-    body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#+"))
-    return with_values(body, terms)
