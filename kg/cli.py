@@ -351,11 +351,13 @@ def _chart_parser() -> argparse.ArgumentParser:
         prog="kg chart",
         description="Draw a chart of the built graph, rendered offline from a Vega-Lite specification (vl-convert):\n"
         "  signatories  the parties that endorsed or declined each pledge, by kind (the accepted graph)\n"
-        "  counts       the signatory counts the sources report for one pledge (--param pledge=…), side by side",
+        "  counts       the signatory counts the sources report for one pledge (--param pledge=…), side by side\n"
+        "  map          a world map of one pledge (--param pledge=…): each nation by its position, other parties named",
         epilog="examples:\n  kg chart signatories --output signatories.svg\n  kg chart counts --param pledge='Bletchley Declaration' --output counts.png\n"
-        "  kg chart counts --format json   # the Vega-Lite specification, data inline (Altair, the Vega editor)",
+        "  kg chart counts --format json   # the Vega-Lite specification, data inline (Altair, the Vega editor)\n"
+        "  kg chart map --param pledge='Statement on Inclusive and Sustainable AI' --output paris.svg",
     )
-    parser.add_argument("name", metavar="NAME", help="the chart: signatories or counts")
+    parser.add_argument("name", metavar="NAME", help="the chart: signatories, counts or map")
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a parameter of the chart (repeatable)")
     _picture_options(parser, ("svg", "png", "json"))
     return parser
@@ -387,7 +389,7 @@ COMMANDS = {
     "link": (_link_parser, lambda args: _link(args), "check, suggest, accept and enrich the links to Wikidata"),
     "ask": (_ask_parser, lambda args: _ask(args), "answer a question in plain English, with the evidence"),
     "serve": (_serve_parser, lambda args: _serve(args), "serve the graph read-only: SPARQL endpoint, REST API, query page"),
-    "chart": (_chart_parser, lambda args: _chart(args), "draw a chart: signatories per pledge, the counts sources report"),
+    "chart": (_chart_parser, lambda args: _chart(args), "draw a chart: signatories per pledge, the counts sources report, a pledge's world map"),
     "diagram": (_diagram_parser, lambda args: _diagram(args), "draw an entity's links, or the ontology's classes (Graphviz)"),
 }
 

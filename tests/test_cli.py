@@ -56,6 +56,8 @@ def test_kg_chart_writes_the_picture_its_output_names(built, tmp_path):
     assert spec.returncode == 0 and '"values"' in spec.stdout and '"url"' not in spec.stdout
     said = kg("chart", "signatories", "--project", str(built.root), "--describe")
     assert said.returncode == 0 and said.stdout.startswith("Parties per pledge")
+    world = kg("chart", "map", "--project", str(built.root), "--param", "pledge=Statement on Inclusive and Sustainable AI", "--describe")
+    assert world.returncode == 0 and "declined to endorse it (2): United Kingdom, United States" in world.stdout, world.stdout
 
 
 def test_kg_diagram_draws_an_entity_or_the_ontology(built, tmp_path):

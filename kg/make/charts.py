@@ -6,7 +6,9 @@ rendered to SVG or PNG offline by vl-convert, with a plain-English text alternat
   no party is held to have endorsed or declined has no bar);
 - ``counts``: the signatory counts the sources report for one pledge (saved query
   ``signatory-counts``), one point a report, by the date it is as of (else the source's
-  publication date), so sources that disagree show side by side.
+  publication date), so sources that disagree show side by side;
+- ``map``: a world map of one pledge, each nation coloured by its position in the accepted
+  graph, other parties named apart (:mod:`kg.make.maps`).
 
 Every label is read from the graph; rows are sorted, so the same build gives the same bytes.
 A spec never points at a URL (a chart that does renders empty) and rendering may fetch
@@ -114,6 +116,10 @@ def counts_spec(rows: list[dict]) -> dict:
 def describe(spec: dict) -> str:
     """A plain-English text alternative of a spec made here (for an ``alt`` or ``<desc>``):
     the numbers the chart shows, in its rows' order."""
+    if spec["usermeta"]["chart"] == "map":
+        from kg.make.maps import describe_map
+
+        return describe_map(spec)
     rows = spec["data"]["values"]
     if spec["usermeta"]["chart"] == "signatories":
         parts = []
@@ -146,7 +152,7 @@ def render(spec: dict, fmt: str) -> bytes:
 
 def _spec(name: str, title: str, rows: list[dict], body: dict) -> dict:
     spec = {"$schema": SCHEMA, "title": title, "usermeta": {"chart": name}, "data": {"values": rows}, **body}
-    spec["description"] = describe(spec)  # Vega writes it as the SVG's aria-label
+    spec["description"] = describe(spec)  # for a browser embedding: vl-convert's SVG does not carry it, so pages give it as alt
     return spec
 
 
@@ -169,7 +175,9 @@ def _signatories(project: Project, store: pyoxigraph.Store, params: dict[str, st
     return signatories_spec(rows)
 
 
-def _counts(project: Project, store: pyoxigraph.Store, params: dict[str, str]) -> dict:
+def _pledge(project: Project, store: pyoxigraph.Store, params: dict[str, str]) -> tuple:  # type: ignore[type-arg]
+    """The saved query ``signatory-counts`` and its terms with the ``pledge`` parameter bound
+    (by id or name, default :data:`DEFAULT_PLEDGE`); not a pledge: :class:`UsageError`."""
     query = saved(project, "signatory-counts")
     given = {"pledge": params.get("pledge", DEFAULT_PLEDGE)}
     lookup = local_lookup(store)
@@ -179,6 +187,18 @@ def _counts(project: Project, store: pyoxigraph.Store, params: dict[str, str]) -
         raise UsageError(err.message, hint=err.hint) from None
     if not lookup(_IS_PLEDGE, {"pledge": terms["pledge"]}).boolean:
         raise UsageError(f"--param pledge: {given['pledge']!r} is not a pledge", hint=f"give a pledge's id or name, e.g. {DEFAULT_PLEDGE}")
+    return query, terms, given
+
+
+def _map(project: Project, store: pyoxigraph.Store, params: dict[str, str]) -> dict:
+    from kg.make.maps import country_codes, world_map
+
+    _, terms, _ = _pledge(project, store, params)
+    return world_map(store, terms["pledge"].value, country_codes(project))
+
+
+def _counts(project: Project, store: pyoxigraph.Store, params: dict[str, str]) -> dict:
+    query, terms, given = _pledge(project, store, params)
     rows = [
         {
             "pledge": r["pledgeLabel"] or r["pledge"].removeprefix(ID),
@@ -199,4 +219,5 @@ def _counts(project: Project, store: pyoxigraph.Store, params: dict[str, str]) -
 CHARTS: dict[str, tuple[Callable[[Project, pyoxigraph.Store, dict[str, str]], dict], tuple[str, ...]]] = {
     "signatories": (_signatories, ()),
     "counts": (_counts, ("pledge",)),
+    "map": (_map, ("pledge",)),  # kg.make.maps
 }

@@ -36,6 +36,7 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
     and the saved queries of ``queries_dir``; ``base`` is where the site's IRIs are looked up
     (the canonical links)."""
     from kg.make.site.entities import entity_pages
+    from kg.make.site.htaccess import htaccess
     from kg.make.site.ontology import ontology_page
     from kg.make.site.queries import query_pages
     from kg.make.site.sources import source_pages
@@ -63,6 +64,7 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
         out[page.path] = render(site, page)
     for path in sorted(STATIC.iterdir()):
         out[f"static/{path.name}"] = path.read_bytes()
+    out[".htaccess"] = htaccess()  # the same content negotiation as kg serve, on any Apache
     return dict(sorted(out.items()))
 
 
@@ -91,19 +93,23 @@ _PREFIXES = {"aig": "https://w3id.org/aigov/ontology#", "id": ID, "owl": "http:/
 
 def _charts(store: pyoxigraph.Store, queries_dir: Path, pages: list[Page]) -> tuple[dict[str, bytes], str]:
     """The charts of the site (:mod:`kg.make.charts`): the parties per pledge, for the index
-    (``signatories.svg``; its text alternative is returned too), and on each pledge's page the
-    signatory counts its sources report (``id/<pledge>-counts.svg``), when they report any."""
+    (``signatories.svg``; its text alternative is returned too), and on each pledge's page its
+    world map (``id/<pledge>-map.svg``) and the signatory counts its sources report
+    (``id/<pledge>-counts.svg``), when they report any."""
     from kg.errors import UsageError
     from kg.make.charts import chart, describe, render
+    from kg.make.maps import country_codes
     from kg.project import Project
 
     project = Project(queries_dir.parent)
     signatories = chart(project, "signatories", store=store)
     out = {"signatories.svg": render(signatories, "svg")}
+    codes = country_codes(project)
     for page in pages:
         if page.kind != "pledge" or page.iri is None:
             continue
         slug = page.iri[len(ID):]
+        out[f"id/{slug}-map.svg"], page.body = _map(store, page, slug, codes)
         try:
             spec = chart(project, "counts", {"pledge": slug}, store=store)
         except UsageError:  # no source reports a count of it
@@ -114,6 +120,24 @@ def _charts(store: pyoxigraph.Store, queries_dir: Path, pages: list[Page]) -> tu
                       "<figcaption>Each point is one source's count, by the date it is as of (else the source's "
                       "publication date); the sources disagree on what they counted and when.</figcaption></figure></section>")
     return out, describe(signatories)
+
+
+def _map(store: pyoxigraph.Store, page: Page, slug: str, codes: dict[str, str]) -> tuple[bytes, str]:
+    """The pledge's world map (``id/<slug>-map.svg``) and its page's body with the map and the
+    parties that are not nations listed beside it (:mod:`kg.make.maps`)."""
+    from kg.make.charts import render
+    from kg.make.maps import describe_map, parties_apart, world_map
+
+    assert page.iri is not None
+    spec = world_map(store, page.iri, codes)
+    apart = parties_apart(store, page.iri)
+    listed = "".join(f"<li>{text(label)} ({text(kind)}): {text(position)}</li>" for label, kind, position in apart)
+    section = (f'\n<section id="map"><h2>Who endorsed and who declined, on the map</h2><figure class="chart">'
+               f'<img src={attr(slug + "-map.svg")} alt={attr(describe_map(spec))}><figcaption>Nations by their position in the '
+               "accepted graph; grey: the graph holds no position of theirs (not reported is not a refusal). Country shapes: "
+               "Natural Earth, via world-atlas.</figcaption></figure>"
+               + (f"<p>Not on the map (not nations):</p><ul>{listed}</ul>" if listed else "") + "</section>")
+    return render(spec, "svg"), page.body + section
 
 
 def _index(site: Site, pages: list[Page], chart: str) -> Page:
