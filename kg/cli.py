@@ -377,6 +377,36 @@ def _diagram_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _diff_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kg diff",
+        description="What changed between two builds (two dist/ folders), by entity, claim, source and disagreement:\n"
+        "added, removed and changed, each with its label and IRI, for a changelog. Each build is named by its version\n"
+        "(void.ttl's owl:versionInfo) and its build id (the one in the site's footer); each file is checked against\n"
+        "its build's SHA256SUMS as it is read.",
+        epilog="examples:\n  kg diff ../release-0.1.0/dist dist > CHANGES-data.md\n  kg diff old/dist dist --format json\n"
+        "  kg diff old/dist dist --exit-code   # in CI: 0 the same data, 1 changed, 2 trouble",
+    )
+    parser.add_argument("old", type=Path, metavar="OLD", help="the earlier build's dist/ folder")
+    parser.add_argument("new", type=Path, metavar="NEW", help="the later build's dist/ folder")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="text: Markdown (default); json: the same, as data")
+    parser.add_argument("--output", metavar="FILE", help="write the report here (whole or not at all) instead of to standard output")
+    parser.add_argument("--exit-code", action="store_true", help="exit 1 when the builds differ, 0 when not, 2 on any error (as diff(1))")
+    return parser
+
+
+def _htaccess_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kg htaccess",
+        description="Print the Apache .htaccess that makes the graph's IRIs resolve by content negotiation (303 to the\n"
+        "HTML page, Turtle, JSON-LD, N-Triples or RDF/XML the Accept header asks for). Without --target: the site's own\n"
+        "(the build writes it as dist/site/.htaccess); with it: the file to register as aigov/.htaccess at w3id.org.",
+        epilog="example:\n  kg htaccess --target https://example.org/aigov-kg/ > aigov/.htaccess   # in a clone of perma-id/w3id.org",
+    )
+    parser.add_argument("--target", default="", metavar="URL", help="where the site is hosted: an http(s) URL ending in /")
+    return parser
+
+
 # command -> (its parser, what runs it, one line of help); only the parser of the command given
 # is built, which keeps `kg query` fast
 COMMANDS = {
@@ -391,6 +421,8 @@ COMMANDS = {
     "serve": (_serve_parser, lambda args: _serve(args), "serve the graph read-only: SPARQL endpoint, REST API, query page"),
     "chart": (_chart_parser, lambda args: _chart(args), "draw a chart: signatories per pledge, the counts sources report, a pledge's world map"),
     "diagram": (_diagram_parser, lambda args: _diagram(args), "draw an entity's links, or the ontology's classes (Graphviz)"),
+    "diff": (_diff_parser, lambda args: _diff(args), "what changed between two builds, by entity and claim, for a changelog"),
+    "htaccess": (_htaccess_parser, lambda args: _htaccess(args), "the Apache .htaccess for the site, or for w3id.org"),
 }
 
 
@@ -706,6 +738,34 @@ def _write_picture(args: argparse.Namespace, content: bytes, fmt: str) -> int:
         raise UsageError("a PNG is not for a terminal", hint="give --output FILE.png, or redirect the output")
     sys.stdout.buffer.write(content)
     sys.stdout.flush()
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from kg.use.diff import diff, render
+
+    try:
+        report = diff(args.old, args.new)
+    except KGError as err:
+        if not args.exit_code or isinstance(err, UsageError):
+            raise
+        print(printable(f"Error: {err}"), file=sys.stderr)
+        return 2  # with --exit-code, 1 means "they differ"
+    content = render(report, args.format)
+    if args.output:
+        from kg.files import replace_file
+
+        replace_file(Path(args.output), content.encode("utf-8"))
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(content if content.endswith("\n") else content + "\n")
+    return 1 if args.exit_code and not report.empty else 0
+
+
+def _htaccess(args: argparse.Namespace) -> int:
+    from kg.make.site.htaccess import htaccess
+
+    sys.stdout.buffer.write(htaccess(args.target))
     return 0
 
 

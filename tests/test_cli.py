@@ -83,3 +83,31 @@ def test_kg_chart_and_diagram_refuse_with_a_message(built, tmp_path, args, messa
     result = kg(*args, "--project", str(built.root), cwd=tmp_path)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
     assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+def test_kg_diff_reports_and_exits_as_diff_does(built, tmp_path):
+    import json
+    import shutil
+
+    same = kg("diff", str(built.dist), str(built.dist), "--exit-code")
+    assert same.returncode == 0 and "No changes" in same.stdout, same.stderr
+    data = json.loads(kg("diff", str(built.dist), str(built.dist), "--format", "json").stdout)
+    assert data["empty"] is True and data["old"] == data["new"]
+    damaged = tmp_path / "dist"
+    shutil.copytree(built.dist, damaged, ignore=shutil.ignore_patterns("site"))
+    with (damaged / "kg.nq").open("r+b") as nq:
+        nq.truncate(nq.seek(0, 2) // 2)
+    for options, code in ((["--exit-code"], 2), ([], 1)):
+        result = kg("diff", str(built.dist), str(damaged), *options)
+        assert result.returncode == code and "Error:" in result.stderr and "Traceback" not in result.stderr
+    missing = kg("diff", str(built.dist), str(tmp_path / "nothing"), "--exit-code")
+    assert missing.returncode == 2 and "python build.py" in missing.stderr
+
+
+def test_kg_htaccess_prints_the_sites_file_or_the_w3id_one(built):
+    own = kg("htaccess")
+    assert own.returncode == 0 and own.stdout.encode() == (built.dist / "site" / ".htaccess").read_bytes()
+    w3id = kg("htaccess", "--target", "https://example.org/aigov-kg/")
+    assert w3id.returncode == 0 and "RewriteRule ^(.*)$ https://example.org/aigov-kg/$1 [R=302,L]" in w3id.stdout
+    bad = kg("htaccess", "--target", "https://example.org/a b/")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

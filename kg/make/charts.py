@@ -106,7 +106,8 @@ def counts_spec(rows: list[dict]) -> dict:
             "x": {"field": "date", "type": "ordinal", "title": "as of (else the source's publication date)",
                   "sort": list(dict.fromkeys(r["date"] for r in rows)), "axis": {"labelAngle": 0}},
             "xOffset": {"field": "counted", "type": "nominal", "sort": sorted({r["counted"] for r in rows})},
-            "y": {"field": "value", "type": "quantitative", "title": "signatories reported", "scale": {"zero": False}},
+            "y": {"field": "value", "type": "quantitative", "title": "signatories reported",
+                  "scale": {"zero": False, "padding": 12}},  # padding: the highest and lowest points are not cut by the frame
             "color": {"field": "counted", "type": "nominal", "title": "what was counted", "sort": sorted({r["counted"] for r in rows})},
             "shape": {"field": "bound", "type": "nominal", "title": "how exactly", "sort": sorted({r["bound"] for r in rows})},
         },

@@ -74,4 +74,4 @@ def test_a_summit_shows_its_declarations_and_the_series(site, store):
     series = section(site, "ai-seoul-summit", "series")
     order = re.findall(r"(?:href=\"([a-z-]+)\.html\"|<strong>)", series)
     assert order == ["ai-safety-summit", "", "ai-action-summit", "india-ai-impact-summit"]  # "" is this summit, unlinked
-    assert "2023-11-01–2023-11-02" in series and "(this summit)" in series
+    assert '<time datetime="2023-11-01">2023-11-01</time>–<time datetime="2023-11-02">2023-11-02</time>' in series and "(this summit)" in series

@@ -99,6 +99,7 @@ def _charts(store: pyoxigraph.Store, queries_dir: Path, pages: list[Page]) -> tu
     from kg.errors import UsageError
     from kg.make.charts import chart, describe, render
     from kg.make.maps import country_codes
+    from kg.make.site.summits import insert
     from kg.project import Project
 
     project = Project(queries_dir.parent)
@@ -109,22 +110,24 @@ def _charts(store: pyoxigraph.Store, queries_dir: Path, pages: list[Page]) -> tu
         if page.kind != "pledge" or page.iri is None:
             continue
         slug = page.iri[len(ID):]
-        out[f"id/{slug}-map.svg"], page.body = _map(store, page, slug, codes)
+        out[f"id/{slug}-map.svg"], section = _map(store, page, slug, codes)
+        insert(page, section, before=("claims",))
         try:
             spec = chart(project, "counts", {"pledge": slug}, store=store)
         except UsageError:  # no source reports a count of it
             continue
         out[f"id/{slug}-counts.svg"] = render(spec, "svg")
-        page.body += (f'\n<section id="counts"><h2>The counts its sources report</h2><figure class="chart">'
-                      f'<img src={attr(slug + "-counts.svg")} alt={attr(describe(spec))}>'
-                      "<figcaption>Each point is one source's count, by the date it is as of (else the source's "
-                      "publication date); the sources disagree on what they counted and when.</figcaption></figure></section>")
+        insert(page, f'<section id="counts"><h2>The counts its sources report</h2><figure class="chart">'
+                     f'<img src={attr(slug + "-counts.svg")} alt={attr(describe(spec))}>'
+                     "<figcaption>Each point is one source's count, by the date it is as of (else the source's "
+                     "publication date); the sources disagree on what they counted and when.</figcaption></figure></section>",
+               before=("claims",))
     return out, describe(signatories)
 
 
 def _map(store: pyoxigraph.Store, page: Page, slug: str, codes: dict[str, str]) -> tuple[bytes, str]:
-    """The pledge's world map (``id/<slug>-map.svg``) and its page's body with the map and the
-    parties that are not nations listed beside it (:mod:`kg.make.maps`)."""
+    """The pledge's world map (``id/<slug>-map.svg``) and the page's section that shows it, with
+    the parties that are not nations listed beside it (:mod:`kg.make.maps`)."""
     from kg.make.charts import render
     from kg.make.maps import describe_map, parties_apart, world_map
 
@@ -132,12 +135,12 @@ def _map(store: pyoxigraph.Store, page: Page, slug: str, codes: dict[str, str]) 
     spec = world_map(store, page.iri, codes)
     apart = parties_apart(store, page.iri)
     listed = "".join(f"<li>{text(label)} ({text(kind)}): {text(position)}</li>" for label, kind, position in apart)
-    section = (f'\n<section id="map"><h2>Who endorsed and who declined, on the map</h2><figure class="chart">'
+    section = (f'<section id="map"><h2>Who endorsed and who declined, on the map</h2><figure class="chart">'
                f'<img src={attr(slug + "-map.svg")} alt={attr(describe_map(spec))}><figcaption>Nations by their position in the '
                "accepted graph; grey: the graph holds no position of theirs (not reported is not a refusal). Country shapes: "
                "Natural Earth, via world-atlas.</figcaption></figure>"
                + (f"<p>Not on the map (not nations):</p><ul>{listed}</ul>" if listed else "") + "</section>")
-    return render(spec, "svg"), page.body + section
+    return render(spec, "svg"), section
 
 
 def _index(site: Site, pages: list[Page], chart: str) -> Page:

@@ -124,6 +124,7 @@ def render(site: Site, page: Page) -> bytes:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{text(page.title)} · aigov-kg</title>",
         f'<link rel="stylesheet" href={up("static/site.css")}>',
+        f'<link rel="icon" type="image/svg+xml" href={up("static/favicon.svg")}>',  # else browsers ask /favicon.ico
     ]
     if page.description:
         head.append(f"<meta name=\"description\" content={attr(page.description)}>")

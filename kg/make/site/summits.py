@@ -14,6 +14,7 @@ written (:func:`kg.make.site.page.text`, :func:`kg.make.site.page.attr`).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pyoxigraph
@@ -53,15 +54,20 @@ def add_sections(store: pyoxigraph.Store, pages: list[Page], labels: dict[str, s
         if page.iri is None:
             continue
         if page.kind == "pledge":
-            _insert(page, _positions(store, page, labels))
+            insert(page, _positions(store, page, labels))
         elif page.kind == "summit":
-            _insert(page, _adopted(store, page, labels, pictures) + "\n" + _timeline(page, series, labels))
+            insert(page, _adopted(store, page, labels, pictures) + "\n" + _timeline(page, series, labels))
 
 
-def _insert(page: Page, section: str) -> None:
-    """``section`` before the page's claims, else at its end."""
-    marker = '<section id="claims">'
-    page.body = page.body.replace(marker, section + "\n" + marker, 1) if marker in page.body else page.body + "\n" + section
+def insert(page: Page, section: str, before: tuple[str, ...] = ("map", "claims")) -> None:
+    """``section`` before the first of the page's sections named in ``before`` that it has
+    (its map, else its claims), else at its end."""
+    for name in before:
+        marker = f'<section id="{name}">'
+        if marker in page.body:
+            page.body = page.body.replace(marker, section + "\n" + marker, 1)
+            return
+    page.body += "\n" + section
 
 
 def _positions(store: pyoxigraph.Store, page: Page, labels: dict[str, str]) -> str:
@@ -127,14 +133,20 @@ def _series(store: pyoxigraph.Store) -> list[tuple[str, str, str, str]]:
     return sorted(found, key=lambda s: (s[1] == "", s[1], s[0]))
 
 
+def _day(day: str) -> str:
+    """A day of the graph as an HTML ``<time>``, machine-readable when it is an ISO date."""
+    machine = f" datetime={attr(day)}" if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", day) else ""
+    return f"<time{machine}>{text(day)}</time>"
+
+
 def _timeline(page: Page, series: list[tuple[str, str, str, str]], labels: dict[str, str]) -> str:
     """The summit series, this summit marked."""
     parts = ['<section id="series"><h2>The summit series</h2><ol class="timeline">']
     for summit, start, end, place in series:
-        days = start + ("–" + end if end and end != start else "") if start else "days not settled"
+        days = _day(start) + ("–" + _day(end) if end and end != start else "") if start else '<span class="undated">days not settled</span>'
         name = text(labels.get(summit, summit))
         shown = f"<strong>{name}</strong> (this summit)" if summit == page.iri else f"<a href={attr(link(page.path, page_path(summit)))}>{name}</a>"
-        parts.append(f"<li><time>{text(days)}</time> {shown}" + (f", {text(place)}" if place else "") + "</li>")
+        parts.append(f'<li><span class="days">{days}</span> {shown}' + (f", {text(place)}" if place else "") + "</li>")
     parts.append("</ol><p>Days and places as the accepted graph holds them; where the sources disagree it holds none, and each "
                  "summit's page gives every source's days side by side.</p></section>")
     return "\n".join(parts)
