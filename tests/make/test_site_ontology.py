@@ -111,7 +111,7 @@ def test_the_page_and_its_files(made) -> None:
     _, files, page = made
     assert page.path == "ontology.html"
     assert page.iri == ONTOLOGY_IRI
-    assert page.alternates == {"ttl": "ontology.ttl", "jsonld": "ontology.jsonld"}
+    assert page.alternates == {"ttl": "ontology.ttl", "jsonld": "ontology.jsonld", "nt": "ontology.nt", "rdf": "ontology.rdf"}
     assert set(files) == {"ontology-classes.svg"}
 
 
