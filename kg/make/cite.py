@@ -19,6 +19,7 @@ from kg.errors import UsageError
 from kg.namespaces import DATASET, ID
 
 OURS = "title by aigov-kg"  # the mark on a title the project wrote
+AUTHORS = "aigov-kg contributors"  # the authors CITATION.cff names
 _FIELDS = """PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX pav: <http://purl.org/pav/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -80,6 +81,13 @@ def citation(store: pyoxigraph.Store, source: str) -> Citation:
     )
 
 
+def page_citation(iri: str, label: str) -> Citation:
+    """The citation of the dataset's page about ``iri`` (an entity): by the project's authors
+    (as ``CITATION.cff`` names them), titled with the entity's label, at its IRI."""
+    return Citation(iri=iri, title=f"{label} (aigov-kg)", title_is_ours=False, authors=(AUTHORS,), publisher="aigov-kg",
+                    issued=None, url=iri, retrieved=None)
+
+
 def text(cite: Citation) -> str:
     """A citation line: authors, date, title (marked when ours), publisher, address, when read."""
     parts = []
@@ -97,7 +105,7 @@ def text(cite: Citation) -> str:
 
 def bibtex(cite: Citation, claim: str | None = None, version: str | None = None) -> str:
     """A BibTeX (biblatex ``@online``) entry; ``claim`` and ``version`` (the claim's IRI and the
-    dataset's version) go in its note."""
+    dataset's version) go in its note, the version alone when there is no claim."""
     fields = [("title", _braced(cite.title)), ("author", " and ".join("{" + _braced(a) + "}" for a in cite.authors) or None),
               ("organization", _braced(cite.publisher) if cite.publisher else None), ("date", cite.issued),
               ("url", _url(cite.url) if cite.url else None), ("urldate", cite.retrieved), ("note", _braced(_note(cite, claim, version)) or None)]
@@ -130,6 +138,8 @@ def _note(cite: Citation, claim: str | None, version: str | None) -> str:
         parts.append(f"The title is aigov-kg's ({OURS}): the source carries none.")
     if claim:
         parts.append(f"As recorded in aigov-kg{f' {version}' if version else ''}: {claim} ({DATASET}).")
+    elif version:
+        parts.append(f"aigov-kg {version} ({DATASET}).")
     return " ".join(parts)
 
 

@@ -4,9 +4,11 @@ label able to put a script on a page."""
 
 from __future__ import annotations
 
+import html
 import html.parser
 import json
 import posixpath
+import re
 from pathlib import Path
 
 import pyoxigraph
@@ -215,3 +217,28 @@ def test_a_bad_base_is_refused_before_anything_is_built(tmp_path, base):
 def test_the_default_canonical_link_is_the_iri(site):
     page = (site / "id" / "african-union.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{ID}african-union">' in page
+
+
+def test_every_claim_and_page_can_be_cited(site, store):
+    """Each claim on an entity page has its citation line, BibTeX and CSL-JSON with the claim's
+    IRI and the dataset's version; the page itself has its own."""
+    query = f"""PREFIX aig: <https://w3id.org/aigov/ontology#>
+    SELECT ?claim WHERE {{ GRAPH ?g {{ ?claim aig:claimSubject <{ID}united-kingdom> }} }}"""
+    claims = [row["claim"].value for row in store.query(query)]
+    page = (site / "id" / "united-kingdom.html").read_text(encoding="utf-8")
+    blocks = re.findall(r'<details class="cite">(.*?)</details>', page, re.S)
+    assert len(blocks) == len(claims) + 1
+    for claim in claims:
+        mine = [b for b in blocks if f"<code>{claim}</code>" in b]
+        assert len(mine) == 1 and "@online{" in mine[0] and claim in mine[0].split('class="bibtex"')[1], claim
+        csl = json.loads(html.unescape(re.search(r'<pre class="csl-json">(.*?)</pre>', mine[0], re.S).group(1)))
+        assert claim in csl[0]["note"]
+    own = re.search(r'<section id="cite"><h2>Cite this page</h2>(.*?)</section>', page, re.S).group(1)
+    assert "aigov-kg contributors" in own and f"url = {{{ID}united-kingdom}}" in own
+
+
+def test_the_index_opens_with_the_summit_series(site):
+    index = (site / "index.html").read_text(encoding="utf-8")
+    series = re.search(r'<section id="summits">(.*?)</section>', index, re.S).group(1)
+    assert re.findall(r'href="id/([a-z-]+)\.html"', series) == ["ai-safety-summit", "ai-seoul-summit", "ai-action-summit",
+                                                                 "india-ai-impact-summit"]

@@ -82,7 +82,7 @@ def test_one_page_per_source(store: pyoxigraph.Store, pages: dict[str, Page]) ->
     for iri, page in pages.items():
         key = iri[len(ID):]
         assert page.path == f"id/{key}.html"
-        assert page.alternates == {"ttl": f"id/{key}.ttl", "jsonld": f"id/{key}.jsonld"}
+        assert page.alternates == {extension: f"id/{key}.{extension}" for extension in ("ttl", "jsonld", "nt", "rdf")}
         assert page.data is not None and page.data["@id"] == iri and page.data["@type"] in ("CreativeWork", "WebPage", "NewsArticle")
         assert '<section id="cite">' in page.body and "<pre" in page.body
     assert len({page.path for page in pages.values()}) == len(pages)

@@ -40,7 +40,7 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
     from kg.make.site.ontology import ontology_page
     from kg.make.site.queries import query_pages
     from kg.make.site.sources import source_pages
-    from kg.make.site.summits import add_sections
+    from kg.make.site.summits import add_sections, series, timeline
 
     store = store_of(files)
     site = Site(base=base, version=version, build=build)
@@ -59,7 +59,7 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
     linked = {page.iri for page in pages + sources if page.iri}
     queries = query_pages(store, site, queries_dir, linked)
     pages = [*pages, *sources, ontology, *queries]
-    pages.append(_index(site, pages, summary))
+    pages.append(_index(site, pages, summary, timeline("index.html", series(store), labels)))
     for page in pages:
         out[page.path] = render(site, page)
     for path in sorted(STATIC.iterdir()):
@@ -143,9 +143,10 @@ def _map(store: pyoxigraph.Store, page: Page, slug: str, codes: dict[str, str]) 
     return render(spec, "svg"), section
 
 
-def _index(site: Site, pages: list[Page], chart: str) -> Page:
-    """The front page: the parties-per-pledge chart (``chart`` is its text alternative), every
-    page by kind, and the search box that filters them."""
+def _index(site: Site, pages: list[Page], chart: str, summits: str) -> Page:
+    """The front page: the summit series (``summits``, a :func:`~kg.make.site.summits.timeline`),
+    the parties-per-pledge chart (``chart`` is its text alternative), every page by kind, and
+    the search box that filters them."""
     by_kind: dict[str, list[Page]] = {}
     sources = [page for page in pages if page.path.startswith("id/") and page.kind.endswith("source")]
     for page in pages:
@@ -153,7 +154,8 @@ def _index(site: Site, pages: list[Page], chart: str) -> Page:
             by_kind.setdefault(page.kind or "other", []).append(page)
     body = ['<p>Every entity of the graph, with every claim its sources make about it, side by side; every source, with the '
             'words it says them in. Type in the search box to filter the list.</p>',
-            '<p id="matches" class="matches" hidden></p>']
+            '<p id="matches" class="matches" hidden></p>',
+            f'<section id="summits"><h2>The summits</h2>{summits}</section>']
     body.append(f'<figure class="chart"><img src="signatories.svg" alt={attr(chart)}><figcaption>Who endorsed or declined '
                 'each pledge, by kind of party (the accepted graph).</figcaption></figure>')
     body.append('<section id="entities"><h2>Entities</h2>')

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph
 
+from kg.make import cite as citing
 from kg.make.site.page import Page, Site, attr, data_paths, graph_labels, link, page_path, text
 from kg.namespaces import AIG, ID
 
@@ -89,32 +90,47 @@ def entity_pages(store: pyoxigraph.Store, site: Site, labels: dict[str, str] | N
     labels = graph_labels(store) if labels is None else labels
     found = entities(store)
     linked = {iri for iri, _, _ in found} | {row["source"].value for row in store.query(_SOURCES)}
-    pages, files = [], {}
+    pages, files, drawn = [], {}, {}
     for iri, label, kind in found:
         figure = ""
         if diagrams:
-            figure, picture = _diagram(store, iri)
-            if picture is not None:
-                files[page_path(iri)[:-len(".html")] + ".svg"] = picture
+            figure, source = _diagram(store, iri)
+            if source is not None:
+                drawn[page_path(iri)[:-len(".html")] + ".svg"] = source
         pages.append(_entity_page(store, site, labels, linked, iri, label, kind, figure))
+    files.update(_drawn(drawn))
     return pages, files
 
 
-def _diagram(store: pyoxigraph.Store, iri: str) -> tuple[str, bytes | None]:
-    from kg.make.diagrams import describe, links, neighbourhood, render
+def _diagram(store: pyoxigraph.Store, iri: str) -> tuple[str, str | None]:
+    """The figure showing the entity's diagram, and the diagram's DOT source (None: it has no links)."""
+    from kg.make.diagrams import describe, links, neighbourhood
 
     if not links(store, iri):
         return "", None
     slug = iri[len(ID):]
     figure = (f'<figure class="diagram"><img src={attr(slug + ".svg")} alt={attr(describe(store, iri))}>'
               "<figcaption>Its links in the accepted graph.</figcaption></figure>")
-    return figure, render(neighbourhood(store, iri), "svg")
+    return figure, neighbourhood(store, iri)
+
+
+def _drawn(sources: dict[str, str]) -> dict[str, bytes]:
+    """Each DOT source drawn as SVG, by its path; Graphviz runs as several processes at once
+    (one per core), each drawing one diagram, so the output does not depend on the order."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kg.make.diagrams import render
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return dict(zip(sources, pool.map(lambda dot: render(dot, "svg"), sources.values())))
 
 
 def _entity_page(store: pyoxigraph.Store, site: Site, labels: dict[str, str], linked: set[str], iri: str, label: str, kind: str,
                  figure: str) -> Page:
     path = page_path(iri)
     bound = {pyoxigraph.Variable("entity"): pyoxigraph.NamedNode(iri)}
+    cites: dict[str, citing.Citation] = {}
 
     def name(node: pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode) -> str:
         """A node as HTML: an entity or source linked to its page, another IRI linked to itself,
@@ -163,7 +179,9 @@ def _entity_page(store: pyoxigraph.Store, site: Site, labels: dict[str, str], li
                     marks.append(f'<span class="disputed">disputed: <a href={attr("#" + _anchor(disagreement))}>{text(dlabel)}</a></span>')
                 body.append(f"<li><span class=\"value\">{name(value_node)}</span> {' '.join(marks)}<ul class=\"sources\">")
                 for claim in sorted(said, key=lambda c: (c.source, c.iri)):
-                    body.append("<li>" + _claim_html(claim, path, labels, site) + "</li>")
+                    if claim.source not in cites:
+                        cites[claim.source] = citing.citation(store, claim.source)
+                    body.append("<li>" + _claim_html(claim, path, labels, site, cites) + "</li>")
                 body.append("</ul></li>")
             body.append("</ul>")
         body.append("</section>")
@@ -187,6 +205,8 @@ def _entity_page(store: pyoxigraph.Store, site: Site, labels: dict[str, str], li
         body.append("</ul></section>")
     if len(body) == 1 and not figure:
         body.append("<p>The graph holds nothing more about it.</p>")
+    body.append('<section id="cite"><h2>Cite this page</h2>'
+                + _cite_block(citing.page_citation(iri, label), None, site.version, "Citation, BibTeX, CSL-JSON") + "</section>")
 
     data = {"@context": {"@vocab": "http://schema.org/"}, "@id": iri, "name": label, "sameAs": sorted(same), "alternateName": sorted(also)}
     data["@type"] = _SCHEMA_TYPES.get(kind, "Thing")
@@ -200,8 +220,9 @@ _SCHEMA_TYPES = {"nation": "Country", "person": "Person", "summit": "Event", "pl
                  "pledge": "CreativeWork", "resolution": "CreativeWork", "AI model": "SoftwareApplication"}
 
 
-def _claim_html(claim: Claim, path: str, labels: dict[str, str], site: Site) -> str:
-    """One claim as a source makes it: the source, its rank and qualifiers, its evidence, how to cite it."""
+def _claim_html(claim: Claim, path: str, labels: dict[str, str], site: Site, cites: dict[str, citing.Citation]) -> str:
+    """One claim as a source makes it: the source, its rank and qualifiers, its evidence, how to
+    cite it (``cites``: the sources' citations, by IRI, filled as they are needed)."""
     from_source = page_path(claim.source)
     anchor = claim.iri.rsplit("/", 1)[1]
     parts = [f"<a href={attr(link(path, from_source) + '#' + anchor)}>{text(labels.get(claim.source, claim.source))}</a>"]
@@ -215,10 +236,18 @@ def _claim_html(claim: Claim, path: str, labels: dict[str, str], site: Site) -> 
             parts.append(f'<q>{text(evidence["quote"])}</q>{offsets}')
         elif evidence.get("locator"):
             parts.append(f'<span class="locator">{text(evidence["locator"])}</span>')
-    cite = (f"<details class=\"cite\"><summary>Cite</summary><p>{text(labels.get(claim.source, claim.source))}, as recorded in "
-            f"aigov-kg {text(site.version)}: <code>{text(claim.iri)}</code>. The source's full citation (BibTeX, CSL-JSON) is on "
-            f"<a href={attr(link(path, from_source) + '#cite')}>its page</a>.</p></details>")
-    return " ".join(parts) + cite
+    return " ".join(parts) + _cite_block(cites[claim.source], claim.iri, site.version, "Cite",
+                                         f"<a href={attr(link(path, from_source) + '#cite')}>The source's own page</a>.")
+
+
+def _cite_block(cited: citing.Citation, claim: str | None, version: str, summary: str, more: str = "") -> str:
+    """A "cite this" block: the citation line, BibTeX and CSL-JSON, with the claim's IRI (if
+    any) and the dataset's version."""
+    recorded = (f"As recorded in aigov-kg {text(version)}: <code>{text(claim)}</code>." if claim
+                else f"aigov-kg {text(version)}.")
+    return (f'<details class="cite"><summary>{text(summary)}</summary><p class="citation">{text(citing.text(cited))} {recorded} {more}</p>'
+            f'<pre class="bibtex">{text(citing.bibtex(cited, claim, version))}</pre>'
+            f'<pre class="csl-json">{text(citing.csl_json(cited, claim, version))}</pre></details>')
 
 
 def _claims(store: pyoxigraph.Store, bound: dict) -> list[Claim]:  # type: ignore[type-arg]

@@ -49,14 +49,14 @@ _POSITION_HEADINGS = {AIG + "endorsed": "Endorsed it", AIG + "declinedToEndorse"
 def add_sections(store: pyoxigraph.Store, pages: list[Page], labels: dict[str, str], pictures: set[str]) -> None:
     """Put the pledge and summit sections into the pages of ``pages`` they belong on;
     ``pictures`` are the paths of the site's files, to show a pledge's counts chart where it has one."""
-    series = _series(store)
+    summits = series(store)
     for page in pages:
         if page.iri is None:
             continue
         if page.kind == "pledge":
             insert(page, _positions(store, page, labels))
         elif page.kind == "summit":
-            insert(page, _adopted(store, page, labels, pictures) + "\n" + _timeline(page, series, labels))
+            insert(page, _adopted(store, page, labels, pictures) + "\n" + _timeline(page, summits, labels))
 
 
 def insert(page: Page, section: str, before: tuple[str, ...] = ("map", "claims")) -> None:
@@ -126,7 +126,7 @@ def _adopted(store: pyoxigraph.Store, page: Page, labels: dict[str, str], pictur
     return "\n".join(parts)
 
 
-def _series(store: pyoxigraph.Store) -> list[tuple[str, str, str, str]]:
+def series(store: pyoxigraph.Store) -> list[tuple[str, str, str, str]]:
     """Every summit as (IRI, first day, last day, place), in the order held (undated last)."""
     found = [(r["summit"].value, r["start"].value if r["start"] else "", r["end"].value if r["end"] else "",
               r["place"].value if r["place"] else "") for r in store.query(_SERIES)]
@@ -139,14 +139,22 @@ def _day(day: str) -> str:
     return f"<time{machine}>{text(day)}</time>"
 
 
-def _timeline(page: Page, series: list[tuple[str, str, str, str]], labels: dict[str, str]) -> str:
-    """The summit series, this summit marked."""
-    parts = ['<section id="series"><h2>The summit series</h2><ol class="timeline">']
+def timeline(path: str, series: list[tuple[str, str, str, str]], labels: dict[str, str], current: str | None = None) -> str:
+    """The summit ``series`` (:func:`series`) as an ordered list for the page at ``path``, each
+    summit linked to its page but ``current``, marked as this one."""
+    parts = ['<ol class="timeline">']
     for summit, start, end, place in series:
         days = _day(start) + ("–" + _day(end) if end and end != start else "") if start else '<span class="undated">days not settled</span>'
         name = text(labels.get(summit, summit))
-        shown = f"<strong>{name}</strong> (this summit)" if summit == page.iri else f"<a href={attr(link(page.path, page_path(summit)))}>{name}</a>"
+        shown = f"<strong>{name}</strong> (this summit)" if summit == current else f"<a href={attr(link(path, page_path(summit)))}>{name}</a>"
         parts.append(f'<li><span class="days">{days}</span> {shown}' + (f", {text(place)}" if place else "") + "</li>")
-    parts.append("</ol><p>Days and places as the accepted graph holds them; where the sources disagree it holds none, and each "
+    parts.append("</ol>")
+    return "\n".join(parts)
+
+
+def _timeline(page: Page, series: list[tuple[str, str, str, str]], labels: dict[str, str]) -> str:
+    """The summit series on a summit's page, this summit marked."""
+    parts = ['<section id="series"><h2>The summit series</h2>', timeline(page.path, series, labels, page.iri)]
+    parts.append("<p>Days and places as the accepted graph holds them; where the sources disagree it holds none, and each "
                  "summit's page gives every source's days side by side.</p></section>")
     return "\n".join(parts)
