@@ -307,8 +307,8 @@ def test_without_a_target_every_rule_redirects_within_the_directory_it_finds_its
     first, *rules = [line.split() for line in text.splitlines() if line.startswith("RewriteRule")]
     assert first[2:] == ["-", "[E=AIGOV_BASE:%1]"]
     assert rules and all(rule[2].startswith("%{ENV:AIGOV_BASE}") for rule in rules)
-    claims = [rule for rule in rules if rule[1].startswith("^claim/")]
-    assert len(claims) == 1 and claims[0][3] == "[R=303,NE,L]"  # NE: the # of the page's anchor is not escaped
+    claims = [rule for rule in rules if rule[1].startswith(("^claim/", "^id/evidence/"))]
+    assert len(claims) == 2 and all(rule[3] == "[R=303,NE,L]" for rule in claims)  # NE: the # of the page's anchor is not escaped
     assert all(rule[3] == "[R=303,L,E=AIGOV_NEGOTIATED:1]" for rule in rules if rule not in claims)
 
 
@@ -355,3 +355,7 @@ def test_a_nested_iri_and_a_claim_resolve(server, built):
     assert (reply.status, reply.location) == (303, server.base + f"id/{source}.html#{key}")
     assert f'id="{key}"' in (server.site / "id" / f"{source}.html").read_text(encoding="utf-8")
     assert curl(server.w3id + f"claim/{source}/{key}", FIREFOX).location == server.base + f"id/{source}.html#{key}"
+    evidence = next(iter(store.query("SELECT ?e WHERE { GRAPH ?g { ?c <https://w3id.org/aigov/ontology#evidence> ?e } } ORDER BY ?e LIMIT 1")))["e"].value
+    cited = evidence.split("/")[6]
+    reply = curl(server.base + evidence[len("https://w3id.org/aigov/"):], FIREFOX)
+    assert (reply.status, reply.location) == (303, server.base + f"id/{cited}.html#claims")

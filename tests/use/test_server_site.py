@@ -95,7 +95,7 @@ def test_choose_document(header, expected):
     assert choose_document(header) == expected
 
 
-def test_a_claim_iri_leads_to_the_claim_on_its_sources_page(server, store):
+def test_a_claim_or_evidence_iri_leads_to_its_sources_page(server, store):
     import re
 
     claim = next(iter(store.query("SELECT ?c WHERE { GRAPH ?g { ?c a <https://w3id.org/aigov/ontology#Claim> } } ORDER BY ?c LIMIT 1")))["c"].value
@@ -108,3 +108,8 @@ def test_a_claim_iri_leads_to_the_claim_on_its_sources_page(server, store):
     assert curl(f"{server}{path}", "-H", "Accept: text/turtle")["status"] == "406"
     assert curl(f"{server}/claim/{source}/nothing/more")["status"] == "404"
     assert curl(f"{server}/claim/no-such-source/{key}")["status"] == "404"
+    evidence = next(iter(store.query("SELECT ?e WHERE { GRAPH ?g { ?c <https://w3id.org/aigov/ontology#evidence> ?e } } ORDER BY ?e LIMIT 1")))["e"].value
+    cited = evidence.split("/")[6]
+    answer = curl(f"{server}{evidence[len('https://w3id.org/aigov'):]}")
+    assert (answer["status"], answer["location"]) == ("303", f"/site/id/{cited}.html#claims")
+    assert curl(f"{server}/id/evidence/no-such-source/x")["status"] == "404"

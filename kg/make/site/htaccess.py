@@ -77,8 +77,10 @@ def htaccess(target: str = "") -> bytes:
         lines += [*_media_types(), *_FIND_HERE]
     for comment, pattern, path in _PATHS:
         lines += [f"# {comment}", *_negotiation(pattern, (target or _HERE) + path), ""]
-    lines += ["# a claim, claim/<source>/<key>: the claim on its source's page (HTML only; its data is in the source's named graph)",
-              f"RewriteRule ^claim/({SLUG})/({CLAIM})$ {target or _HERE}id/$1.html#$2 [R=303,NE,L]", ""]
+    lines += ["# a claim, claim/<source>/<key>, and evidence, id/evidence/<source>/...: on their source's page (HTML only;",
+              "# their statements are in the source's named graph)",
+              f"RewriteRule ^claim/({SLUG})/({CLAIM})$ {target or _HERE}id/$1.html#$2 [R=303,NE,L]",
+              f"RewriteRule ^id/evidence/({SLUG})/[a-z0-9/-]+$ {target or _HERE}id/$1.html#claims [R=303,NE,L]", ""]
     if target:
         lines += ["# anything else: the same path on the site", f"RewriteRule ^(.*)$ {target}$1 [R=302,L]", ""]
     lines += ["<IfModule mod_headers.c>", "  Header always merge Vary Accept env=AIGOV_NEGOTIATED", "</IfModule>"]

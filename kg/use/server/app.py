@@ -457,6 +457,8 @@ class App:
         from kg.use.server.negotiation import DOCUMENTS, choose_document
 
         stem = "ontology" if path == "/ontology" else "id/" + urllib.parse.unquote(path[len("/id/"):])
+        if stem.startswith("id/evidence/"):  # id/evidence/<source>/…: the evidence is shown with its source's claims
+            return self._html_only(request, path, f"id/{stem.split('/')[2]}.html", "claims")
         if f"{stem}.html" not in self.site:
             raise Refused(404, f"the graph describes nothing as {path}", "see /site/ for every thing it describes")
         extension = choose_document(request.header("accept"))
@@ -470,17 +472,25 @@ class App:
 
     def _claim(self, request: Request, path: str) -> Response:
         """303 See Other from a claim's IRI (``/claim/<source>/<key>``) to the claim on its
-        source's page (``/site/id/<source>.html#<key>``), for a client that accepts HTML; the
-        claim's statements are in its source's named graph, which /sparql and /dist/kg.trig give."""
+        source's page (``/site/id/<source>.html#<key>``)."""
+        source, _, key = urllib.parse.unquote(path[len("/claim/"):]).partition("/")
+        if not key or "/" in key:
+            raise Refused(404, f"the graph has no claim {path}", "a claim's IRI is /claim/<source>/<key>; see /site/ for the sources")
+        return self._html_only(request, path, f"id/{source}.html", key)
+
+    def _html_only(self, request: Request, path: str, page: str, anchor: str) -> Response:
+        """303 See Other from the IRI ``path`` of a claim or its evidence to ``anchor`` on the
+        site's ``page`` (its source's), for a client that accepts HTML: their statements are in
+        the source's named graph, which /sparql and /dist/kg.trig give, not in a document of
+        their own."""
         from kg.use.server.negotiation import choose_document
 
-        source, _, key = urllib.parse.unquote(path[len("/claim/"):]).partition("/")
-        if not key or "/" in key or f"id/{source}.html" not in self.site:
-            raise Refused(404, f"the graph has no claim {path}", "a claim's IRI is /claim/<source>/<key>; see /site/ for the sources")
+        if page not in self.site:
+            raise Refused(404, f"the graph has nothing at {path}", "see /site/ for the sources")
         if choose_document(request.header("accept")) != "html":
-            raise Refused(406, f"{path} is offered as HTML only (the claim on its source's page)",
-                          f"its statements are in the named graph of {source}: query /sparql, or download /dist/kg.trig")
-        target = urllib.parse.quote(f"/site/id/{source}.html") + "#" + urllib.parse.quote(key)
+            raise Refused(406, f"{path} is offered as HTML only (on its source's page)",
+                          "its statements are in its source's named graph: query /sparql, or download /dist/kg.trig")
+        target = urllib.parse.quote(f"/site/{page}") + "#" + urllib.parse.quote(anchor)
         return Response(303, "text/plain; charset=utf-8", f"see {target}\n".encode(), ((b"location", target.encode()),))
 
     def _dist(self, name: str) -> Response:
