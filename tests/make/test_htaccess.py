@@ -343,14 +343,18 @@ def test_a_target_that_could_break_the_file_is_refused(target, complaint):
 
 
 def test_a_nested_iri_and_a_claim_resolve(server, built):
-    """An unnamed group of a source (id/<source>/<group>) is negotiated like any thing; a
-    claim's IRI leads to the claim's anchor on its source's page."""
+    """An unnamed group of a source (id/<source>/<group>) and a disagreement are negotiated like
+    any thing; a claim's IRI leads to the claim's anchor on its source's page."""
     store = pyoxigraph.Store()
     store.load(path=str(built.dist / "kg.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
     claim = next(iter(store.query("SELECT ?c WHERE { GRAPH ?g { ?c a <https://w3id.org/aigov/ontology#Claim> } } ORDER BY ?c LIMIT 1")))["c"].value
     source, key = claim.rsplit("/", 2)[1:]
     assert_negotiated(curl(server.base + "id/asianews-china-paris-ai-summit/analysts", "text/turtle"),
                       server.base + "id/asianews-china-paris-ai-summit/analysts.ttl")
+    disagreement = next(iter(store.query("SELECT ?d WHERE { GRAPH ?g { ?d a <https://w3id.org/aigov/ontology#Disagreement> } } ORDER BY ?d LIMIT 1")))["d"].value
+    path = disagreement[len("https://w3id.org/aigov/"):]
+    assert_negotiated(curl(server.base + path, "application/ld+json"), server.base + path + ".jsonld")
+    assert curl(server.base + path, "application/ld+json", follow=True).status == 200
     reply = curl(server.base + f"claim/{source}/{key}", FIREFOX)
     assert (reply.status, reply.location) == (303, server.base + f"id/{source}.html#{key}")
     assert f'id="{key}"' in (server.site / "id" / f"{source}.html").read_text(encoding="utf-8")

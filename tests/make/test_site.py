@@ -242,3 +242,16 @@ def test_the_index_opens_with_the_summit_series(site):
     series = re.search(r'<section id="summits">(.*?)</section>', index, re.S).group(1)
     assert re.findall(r'href="id/([a-z-]+)\.html"', series) == ["ai-safety-summit", "ai-seoul-summit", "ai-action-summit",
                                                                  "india-ai-impact-summit"]
+
+
+def test_every_disagreement_has_a_page_with_its_claims_side_by_side(site, store):
+    query = """PREFIX aig: <https://w3id.org/aigov/ontology#> SELECT ?d (COUNT(DISTINCT ?c) AS ?claims) WHERE {
+      ?d a aig:Disagreement ; aig:involvesClaim ?c } GROUP BY ?d"""
+    found = {row["d"].value: int(row["claims"].value) for row in store.query(query)}
+    assert found
+    for iri, claims in found.items():
+        page = (site / f"{iri[len('https://w3id.org/aigov/'):]}.html").read_text(encoding="utf-8")
+        assert page.count("<tr><td>") == claims, iri
+        assert (site / f"{iri[len('https://w3id.org/aigov/'):]}.ttl").is_file()
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'href="disagreement/[0-9a-f]+\.html"', index)) == len(found)

@@ -113,3 +113,11 @@ def test_a_claim_or_evidence_iri_leads_to_its_sources_page(server, store):
     answer = curl(f"{server}{evidence[len('https://w3id.org/aigov'):]}")
     assert (answer["status"], answer["location"]) == ("303", f"/site/id/{cited}.html#claims")
     assert curl(f"{server}/id/evidence/no-such-source/x")["status"] == "404"
+
+
+def test_a_disagreement_iri_dereferences(server, store):
+    iri = next(iter(store.query("SELECT ?d WHERE { ?d a <https://w3id.org/aigov/ontology#Disagreement> } ORDER BY ?d LIMIT 1")))["d"].value
+    path = iri[len("https://w3id.org/aigov"):]
+    assert curl(f"{server}{path}")["location"] == f"/site{path}.html"
+    followed = curl(f"{server}{path}", "-H", "Accept: text/turtle", "-L")
+    assert followed["status"] == "200" and followed["type"].startswith("text/turtle")

@@ -35,6 +35,7 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
     """Every file of the site, by its path under ``dist/site/``, from the published ``files``
     and the saved queries of ``queries_dir``; ``base`` is where the site's IRIs are looked up
     (the canonical links)."""
+    from kg.make.site.disagreements import disagreement_pages
     from kg.make.site.entities import entity_pages
     from kg.make.site.htaccess import htaccess
     from kg.make.site.ontology import ontology_page
@@ -47,7 +48,8 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
     labels = graph_labels(store)
     pages, out = entity_pages(store, site, labels)
     sources = source_pages(store, site, labels)
-    for page in pages + sources:
+    disputes = disagreement_pages(store, site, labels)
+    for page in pages + sources + disputes:
         out.update(_alternates(store, page))
     ontology, pictures = ontology_page(store, site)
     out.update(pictures)
@@ -58,7 +60,7 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
     add_sections(store, pages, labels, set(out))
     linked = {page.iri for page in pages + sources if page.iri}
     queries = query_pages(store, site, queries_dir, linked)
-    pages = [*pages, *sources, ontology, *queries]
+    pages = [*pages, *sources, *disputes, ontology, *queries]
     pages.append(_index(site, pages, summary, timeline("index.html", series(store), labels)))
     for page in pages:
         out[page.path] = render(site, page)
@@ -165,6 +167,11 @@ def _index(site: Site, pages: list[Page], chart: str, summits: str) -> Page:
             body.append(f"<li data-search={attr(page.title.casefold())}><a href={attr(link('index.html', page.path))}>{text(page.title)}</a></li>")
         body.append("</ul>")
     body.append("</section>")
+    disputes = sorted((page for page in pages if page.kind == "disagreement"), key=lambda p: (p.title.casefold(), p.path))
+    body.append('<section id="disagreements"><h2>Where the sources disagree</h2><ul class="pages">')
+    for page in disputes:
+        body.append(f"<li data-search={attr(page.title.casefold())}><a href={attr(link('index.html', page.path))}>{text(page.title)}</a></li>")
+    body.append("</ul></section>")
     body.append('<section id="sources"><h2>Sources</h2><ul class="pages">')
     for page in sorted(sources, key=lambda p: (p.title.casefold(), p.path)):
         body.append(f"<li data-search={attr(page.title.casefold())}><a href={attr(link('index.html', page.path))}>{text(page.title)}</a></li>")

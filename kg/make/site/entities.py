@@ -193,7 +193,7 @@ def _entity_page(store: pyoxigraph.Store, site: Site, labels: dict[str, str], li
                 seen[disagreement] = dlabel
         for disagreement in sorted(seen):
             comment, settlement = details.get(disagreement, ("", ""))
-            body.append(f"<li id={attr(_anchor(disagreement))}><strong>{text(seen[disagreement])}</strong>"
+            body.append(f"<li id={attr(_anchor(disagreement))}><a href={attr(link(path, page_path(disagreement)))}><strong>{text(seen[disagreement])}</strong></a>"
                         + (f" ({text(settlement)})" if settlement else "") + (f": {text(comment)}" if comment else "") + "</li>")
         body.append("</ul></section>")
 

@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 
 import pyoxigraph
 
-from kg.namespaces import ID
-
 # The base of the graph's permanent IRIs (entities, ontology), and the site's default base.
 W3ID = "https://w3id.org/aigov/"
 
@@ -62,9 +60,9 @@ def link(source: str, target: str) -> str:
 
 
 def page_path(iri: str) -> str:
-    """The path in the site of the page of the entity or source ``iri``
+    """The path in the site of the page of ``iri``, an entity, a source or a disagreement
     (``https://w3id.org/aigov/id/x`` is ``id/x.html``)."""
-    return f"id/{iri[len(ID):]}.html"
+    return f"{iri[len(W3ID):]}.html"
 
 
 def data_paths(iri: str) -> dict[str, str]:

@@ -334,7 +334,7 @@ class App:
             return self._dist(urllib.parse.unquote(path[len("/dist/"):]))
         if path == "/site" or path.startswith("/site/"):
             return self._site(path)
-        if path == "/ontology" or path.startswith("/id/"):
+        if path == "/ontology" or path.startswith(("/id/", "/disagreement/")):
             return self._document_of(request, path)
         if path.startswith("/claim/"):
             return self._claim(request, path)
@@ -451,12 +451,12 @@ class App:
         return Response(200, _SITE_TYPES.get(found.suffix, "application/octet-stream"), body)
 
     def _document_of(self, request: Request, path: str) -> Response:
-        """303 See Other from a thing's IRI (``/id/<slug>``, ``/ontology``) to its document in
+        """303 See Other from a thing's IRI (``/id/<slug>``, ``/disagreement/<key>``, ``/ontology``) to its document in
         the site, in the format the client's Accept asks for: HTML for browsers and ``*/*``,
         else Turtle, JSON-LD, N-Triples or RDF/XML (Linked Data's Cool URIs, the 303 pattern)."""
         from kg.use.server.negotiation import DOCUMENTS, choose_document
 
-        stem = "ontology" if path == "/ontology" else "id/" + urllib.parse.unquote(path[len("/id/"):])
+        stem = urllib.parse.unquote(path[1:])  # id/<id>, id/<source>/<group>, disagreement/<key>, ontology
         if stem.startswith("id/evidence/"):  # id/evidence/<source>/…: the evidence is shown with its source's claims
             return self._html_only(request, path, f"id/{stem.split('/')[2]}.html", "claims")
         if f"{stem}.html" not in self.site:
