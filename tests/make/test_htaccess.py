@@ -355,6 +355,7 @@ def test_a_nested_iri_and_a_claim_resolve(server, built):
     path = disagreement[len("https://w3id.org/aigov/"):]
     assert_negotiated(curl(server.base + path, "application/ld+json"), server.base + path + ".jsonld")
     assert curl(server.base + path, "application/ld+json", follow=True).status == 200
+    assert_negotiated(curl(server.base + "dataset", "text/turtle"), server.base + "dataset.ttl")
     reply = curl(server.base + f"claim/{source}/{key}", FIREFOX)
     assert (reply.status, reply.location) == (303, server.base + f"id/{source}.html#{key}")
     assert f'id="{key}"' in (server.site / "id" / f"{source}.html").read_text(encoding="utf-8")

@@ -255,3 +255,12 @@ def test_every_disagreement_has_a_page_with_its_claims_side_by_side(site, store)
         assert (site / f"{iri[len('https://w3id.org/aigov/'):]}.ttl").is_file()
     index = (site / "index.html").read_text(encoding="utf-8")
     assert len(re.findall(r'href="disagreement/[0-9a-f]+\.html"', index)) == len(found)
+
+
+def test_the_dataset_has_a_page_listing_every_published_file(site, built):
+    page = (site / "dataset.html").read_text(encoding="utf-8")
+    listed = re.findall(r"<tr><td><a href=\"[^\"]+\">([^<]+)</a></td><td>[^<]+</td><td>[0-9,]+</td><td><code>([0-9a-f]{64})</code>", page)
+    sums = dict(line.split("  ")[::-1] for line in (built.dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines())
+    assert listed and all(sums[name] == digest for name, digest in listed)
+    assert (site / "dataset.ttl").read_bytes() == (built.dist / "void.ttl").read_bytes()
+    assert '<link rel="canonical" href="https://w3id.org/aigov/dataset">' in page

@@ -58,6 +58,7 @@ def test_the_ontology_and_a_nested_iri_dereference(server):
     assert curl(f"{server}/ontology", "-H", "Accept: text/turtle")["location"] == "/site/ontology.ttl"
     assert curl(f"{server}/ontology", "-H", "Accept: application/rdf+xml", "-L")["type"].startswith("application/rdf+xml")
     assert curl(f"{server}/ontology")["location"] == "/site/ontology.html"
+    assert curl(f"{server}/dataset", "-H", "Accept: text/turtle")["location"] == "/site/dataset.ttl"
     nested = curl(f"{server}/id/asianews-china-paris-ai-summit/analysts", "-H", "Accept: application/ld+json", "-L")
     assert nested["status"] == "200" and nested["type"].startswith("application/ld+json")
 

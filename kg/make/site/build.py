@@ -35,6 +35,7 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
     """Every file of the site, by its path under ``dist/site/``, from the published ``files``
     and the saved queries of ``queries_dir``; ``base`` is where the site's IRIs are looked up
     (the canonical links)."""
+    from kg.make.site.dataset import dataset_page
     from kg.make.site.disagreements import disagreement_pages
     from kg.make.site.entities import entity_pages
     from kg.make.site.htaccess import htaccess
@@ -60,7 +61,9 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
     add_sections(store, pages, labels, set(out))
     linked = {page.iri for page in pages + sources if page.iri}
     queries = query_pages(store, site, queries_dir, linked)
-    pages = [*pages, *sources, *disputes, ontology, *queries]
+    dataset, described = dataset_page(files["void.ttl"], site)
+    out.update(described)
+    pages = [*pages, *sources, *disputes, ontology, dataset, *queries]
     pages.append(_index(site, pages, summary, timeline("index.html", series(store), labels)))
     for page in pages:
         out[page.path] = render(site, page)
@@ -176,7 +179,8 @@ def _index(site: Site, pages: list[Page], chart: str, summits: str) -> Page:
     for page in sorted(sources, key=lambda p: (p.title.casefold(), p.path)):
         body.append(f"<li data-search={attr(page.title.casefold())}><a href={attr(link('index.html', page.path))}>{text(page.title)}</a></li>")
     body.append("</ul></section>")
-    body.append('<p>Also: <a href="ontology.html">the ontology</a>, <a href="queries/index.html">the saved queries</a>.</p>')
+    body.append('<p>Also: <a href="dataset.html">the dataset and its files</a>, <a href="ontology.html">the ontology</a>, '
+                '<a href="queries/index.html">the saved queries</a>.</p>')
     body.append('<script src="static/search.js"></script>')
     return Page(path="index.html", title="aigov-kg: a knowledge graph of AI governance", body="\n".join(body),
                 description="Summits, nations, blocs and pledges of AI governance: who endorsed or declined what, "

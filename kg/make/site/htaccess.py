@@ -28,7 +28,7 @@ DATA = (("text/turtle", "ttl"), ("application/ld+json", "jsonld"), ("application
 CHARSET_EXTENSIONS = ("html", "ttl", "rdf")
 """The files served with ``charset=utf-8``: JSON-LD and N-Triples are UTF-8 by definition and
 their media types have no charset parameter."""
-_THING = f"(id/{SLUG}(?:/{SLUG})?|disagreement/[0-9a-f]+|ontology)"  # id/<source>/<group>: the groups a source leaves unnamed
+_THING = f"(id/{SLUG}(?:/{SLUG})?|disagreement/[0-9a-f]+|ontology|dataset)"  # id/<source>/<group>: the groups a source leaves unnamed
 CLAIM = "[0-9a-f]+"
 _PATHS = (
     ("the current release: id/<slug>, ontology", f"^{_THING}$", "$1"),

@@ -334,7 +334,7 @@ class App:
             return self._dist(urllib.parse.unquote(path[len("/dist/"):]))
         if path == "/site" or path.startswith("/site/"):
             return self._site(path)
-        if path == "/ontology" or path.startswith(("/id/", "/disagreement/")):
+        if path in ("/ontology", "/dataset") or path.startswith(("/id/", "/disagreement/")):
             return self._document_of(request, path)
         if path.startswith("/claim/"):
             return self._claim(request, path)
@@ -456,7 +456,7 @@ class App:
         else Turtle, JSON-LD, N-Triples or RDF/XML (Linked Data's Cool URIs, the 303 pattern)."""
         from kg.use.server.negotiation import DOCUMENTS, choose_document
 
-        stem = urllib.parse.unquote(path[1:])  # id/<id>, id/<source>/<group>, disagreement/<key>, ontology
+        stem = urllib.parse.unquote(path[1:])  # id/<id>, id/<source>/<group>, disagreement/<key>, ontology, dataset
         if stem.startswith("id/evidence/"):  # id/evidence/<source>/…: the evidence is shown with its source's claims
             return self._html_only(request, path, f"id/{stem.split('/')[2]}.html", "claims")
         if f"{stem}.html" not in self.site:
