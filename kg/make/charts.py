@@ -101,8 +101,13 @@ def counts_spec(rows: list[dict]) -> dict:
     title = f"Signatory counts of {', '.join(pledges)}, as sources report them"
     return _spec("counts", title, rows, {
         "width": 480,
-        "mark": {"type": "point", "filled": True, "size": 80, "opacity": 0.7, "tooltip": True},
+        # sources that report the same count, of the same kind, as of the same date draw one
+        # point each, on the same spot: the point grows with their number, so none is hidden
+        "transform": [{"joinaggregate": [{"op": "count", "as": "reports"}], "groupby": ["date", "value", "counted", "bound"]}],
+        "mark": {"type": "point", "filled": True, "opacity": 0.7, "tooltip": True},
         "encoding": {
+            "size": {"field": "reports", "type": "quantitative", "title": "sources reporting it",
+                     "scale": {"range": [80, 480], "zero": False}, "legend": {"values": _report_counts(rows), "format": "d"}},
             "x": {"field": "date", "type": "ordinal", "title": "as of (else the source's publication date)",
                   "sort": list(dict.fromkeys(r["date"] for r in rows)), "axis": {"labelAngle": 0}},
             "xOffset": {"field": "counted", "type": "nominal", "sort": sorted({r["counted"] for r in rows})},
@@ -112,6 +117,14 @@ def counts_spec(rows: list[dict]) -> dict:
             "shape": {"field": "bound", "type": "nominal", "title": "how exactly", "sort": sorted({r["bound"] for r in rows})},
         },
     })
+
+
+def _report_counts(rows: list[dict]) -> list[int]:
+    """How many sources report each distinct (date, value, counted, bound), the distinct numbers
+    sorted: the values the size legend shows."""
+    from collections import Counter
+
+    return sorted(set(Counter((r["date"], r["value"], r["counted"], r["bound"]) for r in rows).values()))
 
 
 def describe(spec: dict) -> str:

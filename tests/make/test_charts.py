@@ -172,3 +172,17 @@ def test_unknown_chart_suggests_the_close_name(built, store):
 def test_unknown_format(counts):
     with pytest.raises(UsageError, match="no chart format 'gif'"):
         render(counts, "gif")
+
+
+def test_reports_of_the_same_count_are_drawn_larger_not_hidden():
+    """Two sources giving the same count, kind, bound and date draw two points on one spot, both
+    larger than a count one source gives: the chart cannot hide how many agree."""
+    import re
+
+    same = {"pledge": "P", "value": 58, "counted": "nations", "bound": "exactly", "date": "2025-02-12"}
+    spec = counts_spec([{**same, "source": "A"}, {**same, "source": "B"}, {**same, "value": 61, "source": "C"}])
+    svg = render(spec, "svg").decode("utf-8")
+    assert marks(svg.encode("utf-8"), "symbol") == 3
+    points = re.findall(r'<path[^>]*\sd="([^"]+)"', svg.split('class="mark-symbol role-mark')[1].split("</g>")[0])
+    assert len(points) == 3 and len(set(points)) == 2  # the two agreeing reports share a size, larger than the third's
+    assert spec["encoding"]["size"]["legend"]["values"] == [1, 2]

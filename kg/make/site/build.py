@@ -124,7 +124,7 @@ def _charts(store: pyoxigraph.Store, queries_dir: Path, pages: list[Page]) -> tu
         out[f"id/{slug}-counts.svg"] = render(spec, "svg")
         insert(page, f'<section id="counts"><h2>The counts its sources report</h2><figure class="chart">'
                      f'<img src={attr(slug + "-counts.svg")} alt={attr(describe(spec))}>'
-                     "<figcaption>Each point is one source's count, by the date it is as of (else the source's "
+                     "<figcaption>Each point is one source's count (larger where several report the same), by the date it is as of (else the source's "
                      "publication date); the sources disagree on what they counted and when.</figcaption></figure></section>",
                before=("claims",))
     return out, describe(signatories)
