@@ -725,7 +725,7 @@ def _agree(args: argparse.Namespace, implied: str | None) -> None:
         raise UsageError(f"--format {args.format} conflicts with the extension of --output {args.output}", hint="give one or make them agree")
 
 
-def _write_picture(args: argparse.Namespace, content: bytes, fmt: str) -> int:
+def _write_output(args: argparse.Namespace, content: bytes, fmt: str) -> int:
     """Write ``content`` to --output (whole or not at all), or to standard output when it is
     text or not a terminal."""
     if args.output:
@@ -751,14 +751,7 @@ def _diff(args: argparse.Namespace) -> int:
             raise
         print(printable(f"Error: {err}"), file=sys.stderr)
         return 2  # with --exit-code, 1 means "they differ"
-    content = render(report, args.format)
-    if args.output:
-        from kg.files import replace_file
-
-        replace_file(Path(args.output), content.encode("utf-8"))
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(content if content.endswith("\n") else content + "\n")
+    _write_output(args, render(report, args.format).encode("utf-8"), args.format)
     return 1 if args.exit_code and not report.empty else 0
 
 
@@ -782,7 +775,7 @@ def _chart(args: argparse.Namespace) -> int:
         print(printable(describe(spec)))
         return 0
     content = (json.dumps(spec, ensure_ascii=False, indent=2) + "\n").encode("utf-8") if fmt == "json" else render(spec, fmt)
-    return _write_picture(args, content, fmt)
+    return _write_output(args, content, fmt)
 
 
 def _diagram(args: argparse.Namespace) -> int:
@@ -800,7 +793,7 @@ def _diagram(args: argparse.Namespace) -> int:
         print(printable(describe(store, args.entity)))
         return 0
     source = ontology_classes(store) if args.ontology else neighbourhood(store, args.entity)
-    return _write_picture(args, source.encode("utf-8") if fmt == "dot" else render(source, fmt), fmt)
+    return _write_output(args, source.encode("utf-8") if fmt == "dot" else render(source, fmt), fmt)
 
 
 def _serve(args: argparse.Namespace) -> int:

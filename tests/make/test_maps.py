@@ -24,6 +24,7 @@ from kg.make.maps import (
 from kg.namespaces import AIG, ID
 from kg.project import Project
 from tests.conftest import ROOT
+from tests.make.test_charts import keys
 
 PARIS = ID + "statement-on-inclusive-and-sustainable-ai"
 BLETCHLEY = ID + "bletchley-declaration"
@@ -76,15 +77,6 @@ def nations_in(store, pledge: str, prop: str) -> set[str]:
     """The IRIs of the nations held to ``prop`` (endorsed, declinedToEndorse) ``pledge``."""
     query = f"{PREFIXES} SELECT ?n WHERE {{ ?n a aig:Nation ; aig:{prop} <{pledge}> }}"
     return {row[0].value for row in store.query(query)}
-
-
-def keys(value: object) -> set[str]:
-    """Every key of every dict nested in ``value``."""
-    if isinstance(value, dict):
-        return set(value).union(*(keys(v) for v in value.values()))
-    if isinstance(value, list):
-        return set().union(*(keys(v) for v in value))
-    return set()
 
 
 def tiny_store(*triples: tuple[str, str, object]) -> pyoxigraph.Store:

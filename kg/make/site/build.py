@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.make.site.page import W3ID, Page, Site, attr, graph_labels, link, render, text
+from kg.make.site.page import RDF_FORMATS, W3ID, Page, Site, attr, graph_labels, link, render, text
 from kg.namespaces import ID
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -73,10 +73,6 @@ def build_site(files: dict[str, bytes], version: str, build: str, queries_dir: P
     return dict(sorted(out.items()))
 
 
-_FORMATS = {"ttl": pyoxigraph.RdfFormat.TURTLE, "jsonld": pyoxigraph.RdfFormat.JSON_LD,
-            "nt": pyoxigraph.RdfFormat.N_TRIPLES, "rdf": pyoxigraph.RdfFormat.RDF_XML}
-
-
 def _alternates(store: pyoxigraph.Store, page: Page) -> dict[str, bytes]:
     """The page's data in each format of :data:`kg.make.site.page.ALTERNATES`: what the
     accepted graph says of its thing and what points at it, sorted, so the same build gives the
@@ -86,9 +82,9 @@ def _alternates(store: pyoxigraph.Store, page: Page) -> dict[str, bytes]:
     triples = sorted(store.query(_ABOUT, substitutions={pyoxigraph.Variable("thing"): pyoxigraph.NamedNode(page.iri)}), key=str)
     written = {}
     for extension, path in page.alternates.items():
-        fmt = _FORMATS[extension]
+        fmt = RDF_FORMATS[extension]
         prefixes = _PREFIXES if fmt in (pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.RDF_XML) else None
-        written[path] = pyoxigraph.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else pyoxigraph.serialize(triples, format=fmt)
+        written[path] = pyoxigraph.serialize(triples, format=fmt, prefixes=prefixes)
     return written
 
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import pyoxigraph
 
-from kg.make.site.page import Page, Site, attr, text
+from kg.make.site.page import RDF_FORMATS, Page, Site, attr, text
 from kg.namespaces import DATASET
 
 PATH = "dataset.html"
-ALTERNATES = {"ttl": "dataset.ttl", "jsonld": "dataset.jsonld", "nt": "dataset.nt", "rdf": "dataset.rdf"}
-_FORMATS = {"jsonld": pyoxigraph.RdfFormat.JSON_LD, "nt": pyoxigraph.RdfFormat.N_TRIPLES, "rdf": pyoxigraph.RdfFormat.RDF_XML}
+ALTERNATES = {extension: f"dataset.{extension}" for extension in RDF_FORMATS}
 _ABOUT = """PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX void: <http://rdfs.org/ns/void#>
 SELECT ?dataset ?description ?version ?license ?triples WHERE { ?dataset dcterms:description ?description ; owl:versionInfo ?version ;
   dcterms:license ?license ; void:triples ?triples }"""
@@ -42,7 +41,8 @@ def dataset_page(void: bytes, site: Site) -> tuple[Page, dict[str, bytes]]:
                     f"<td>{int(row['bytes'].value):,}</td><td><code>{text(row['sha256'].value)}</code></td></tr>")
     body.append("</tbody></table></section>")
     triples = sorted((quad.triple for quad in store), key=str)
-    files = {ALTERNATES["ttl"]: void, **{ALTERNATES[e]: pyoxigraph.serialize(triples, format=f) for e, f in _FORMATS.items()}}
+    files = {path: void if extension == "ttl" else pyoxigraph.serialize(triples, format=RDF_FORMATS[extension])
+             for extension, path in ALTERNATES.items()}
     page = Page(path=PATH, title="The dataset", body="\n".join(body), iri=DATASET, kind="dataset", alternates=dict(ALTERNATES),
                 data={"@context": {"@vocab": "http://schema.org/"}, "@type": "Dataset", "@id": DATASET, "name": "aigov-kg",
                       "version": site.version, "license": about["license"].value if about is not None else None},
