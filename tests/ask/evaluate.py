@@ -28,9 +28,15 @@ def read_devset(path: Path = HERE / "devset.tsv") -> list[tuple[str, str | None,
 def outcome(reply, expected: str | None, params: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
     """``right``, ``abstained`` or ``wrong`` for one reply. The right query with the right
     parameters that finds nothing (``no-results``, e.g. Wikidata memberships before any
-    enrichment) is right: the true answer is that the graph holds none."""
+    enrichment) is right: the true answer is that the graph holds none. An expected
+    ``relation:NAME`` is a question the ontology's property aig:NAME answers (a yes/no verdict,
+    a count with its bound), rather than a saved query; its answers are scored by
+    tests/ask/score_answers.py on the answer-format sets."""
     if expected is None:
         return "right" if reply.abstained else "wrong"
+    if expected.startswith("relation:"):
+        chose = (getattr(reply, "relation", None) or "").endswith("#" + expected[len("relation:"):])
+        return "abstained" if reply.abstained else "right" if chose else "wrong"
     got = {k: (v if isinstance(v, int) else v.rsplit("/", 1)[-1]) for k, v in reply.parameters.items()}
     want = {k: (int(v) if v.isdigit() else v) for k, v in params.items()}
     chose_right = reply.query == expected and got == want

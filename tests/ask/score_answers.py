@@ -10,8 +10,8 @@ Each row gives a question, its kind and the expected answer:
   ``what`` whose expected answer is text (not an id) is right when the first answer holds most of
   its words;
 - ``when``: an ISO date or year; right when every answer is that value;
-- ``how-many``: a number with its bound (``more than 140``); right when the first answer says
-  exactly that;
+- ``how-many``: a number with its bound (``more than 140``); right when the reply's lead begins
+  with it or its first answer says exactly that;
 - ``disagreement``: the values joined by ``|``; right when the reply shows every one of them
   and says the sources differ.
 
@@ -86,8 +86,9 @@ def judge(reply, row: Row) -> str:  # type: ignore[no-untyped-def]
         ok = getattr(reply, "verdict", None) == row.expected
     elif row.kind == "when":
         ok = bool(answers) and all(_plain(row.expected) in _shown(a) for a in answers)
-    elif row.kind == "how-many":
-        ok = bool(answers) and _plain(row.expected) in _shown(answers[0])
+    elif row.kind == "how-many":  # the lead ("2: Rishi Sunak and …") or else the first answer
+        lead = _plain(getattr(reply, "lead", None) or "")
+        ok = lead.startswith(_plain(row.expected) + " ") or bool(answers) and _plain(row.expected) in _shown(answers[0])
     elif row.kind == "disagreement":
         shown = set().union(*(_shown(a) for a in answers)) if answers else set()
         says = "differ" in (reply.note or "").lower()

@@ -21,8 +21,10 @@ from kg.errors import UsageError, printable
 from kg.namespaces import ID
 from kg.project import Project
 from kg.use.questions.answer import Answer, differences, shape
+from kg.use.questions.claimed import shape_found
 from kg.use.questions.matching import Choice, Matcher
 from kg.use.questions.mentions import EntityIndex, Mention, find_mentions
+from kg.use.questions.relations import CLAIMS, Asked, Found, RelationAnswerer, class_asked, relation_words
 from kg.use.questions.text import ANSWER_KINDS, NEGATED, OPEN, concepts_of, stem, tokenize
 
 # Words that name a kind of party in "which countries ...", "which organisations ...".
@@ -31,6 +33,8 @@ _ORGANIZATION_WORDS = frozenset(stem(w) for w in ("organisation", "organisations
 
 # Below this confidence no saved query is taken to fit the question.
 THRESHOLD = 0.55
+# A saved query this sure of its fit answers before the ontology's properties are tried.
+PRIORITY = 0.75
 # The longest question answered: a question is a sentence, and no step may be slow on a page of text.
 MAX_CHARACTERS = 1000
 MAX_WORDS = 100
@@ -55,6 +59,9 @@ class Reply(NamedTuple):
     reason_code: str | None
     alternatives: list[dict[str, str]]
     note: str | None = None
+    lead: str | None = None  # the answer's first line: what was asked ("more than 140", "Yes: …")
+    verdict: str | None = None  # Yes, No or Not reported, for a yes/no question
+    relation: str | None = None  # the ontology property that answered, when no saved query did
 
     def as_json(self) -> dict[str, object]:
         """The reply as ``kg ask --format json`` prints it."""
@@ -70,6 +77,9 @@ class Reply(NamedTuple):
             "reason_code": self.reason_code,
             "alternatives": self.alternatives,
             "note": self.note,
+            "lead": self.lead,
+            "verdict": self.verdict,
+            "relation": self.relation,
         }
 
     def as_text(self) -> str:
@@ -83,8 +93,11 @@ class Reply(NamedTuple):
                 lines += [f"  - {a['question']}  (kg query {a['query']})" for a in self.alternatives]
             return printable("\n".join(lines) + "\n")
         bound = ", ".join(f"{name} = {label}" for name, label in self.parameter_labels.items())
-        heading = f"{len(self.answers)} answer(s), from the saved query {self.query} ({self.title}{'; ' + bound if bound else ''})"
-        lines = [f"{heading}, confidence {self.confidence:.2f}:", ""]
+        origin = f"the saved query {self.query}" if self.query else f"the claims of {self.title}"
+        heading = f"{len(self.answers)} answer(s), from {origin} ({self.title}{'; ' + bound if bound else ''})" if self.query \
+            else f"{len(self.answers)} answer(s), from {origin}"
+        lines = [self.lead or "", ""] if self.lead else []
+        lines += [f"{heading}, confidence {self.confidence:.2f}:", ""]
         hidden = {*self.parameters, *(f"{name}Label" for name in self.parameters)}
         for number, answer in enumerate(self.answers, start=1):
             lines.append(f"{number}. {answer.label}")
@@ -96,10 +109,12 @@ class Reply(NamedTuple):
                 if evidence.kind == "quoted":
                     lines += [f"   “{evidence.quote}” (quoted)", f"   — {evidence.source_title or evidence.source} <{evidence.source}>"]
                 else:
-                    lines += [f"   cited: {evidence.locator}, {evidence.source_title or evidence.source}", f"   <{evidence.url or evidence.source}>"]
+                    published = ", ".join(x for x in (evidence.publisher, evidence.published) if x)
+                    lines += [f"   cited: {evidence.locator}, {evidence.source_title or evidence.source}{' (' + published + ')' if published else ''}",
+                              f"   <{evidence.url or evidence.source}>"]
         if self.note:
             lines += ["", self.note]
-        lines += ["", f"SPARQL (kg query {self.query}):", ""]
+        lines += ["", f"SPARQL (kg query {self.query}):" if self.query else "SPARQL (kg query -e '…'):", ""]
         lines += ["    " + line for line in (self.sparql or "").splitlines()]
         return printable("\n".join(lines) + "\n")
 
@@ -116,8 +131,9 @@ class Asker:
             for text in (q.title, q.description, *q.phrasings, *q.tags):
                 header_words.update(t.word for t in tokenize(text.replace("{", " ").replace("}", " ")))
         self.store = store
-        self.index = EntityIndex(store, header_words)
+        self.index = EntityIndex(store, header_words, frozenset(relation_words(store)))
         self.matcher = Matcher(queries, self.index)
+        self.relations = RelationAnswerer(store, self.index)
 
     def ask(self, question: str) -> Reply:
         """Answer ``question`` (see the module's description); a question over
@@ -138,29 +154,70 @@ class Asker:
         mentions = find_mentions(tokens, words, self.index, mixed)
         covered = {k for m in mentions for k in range(m.start, m.end)}
         concepts = concepts_of([w for k, w in enumerate(words) if k not in covered])
+        self._yes_no = bool(words) and words[0] in YES_NO
+        mentions = [self._resolved(m, mentions) for m in mentions]
         unknown = [m for m in mentions if not m.known]
         known = [m for m in mentions if m.known]
         open_object = any(w in OPEN for w in words[1:])
         yes_no = bool(words) and words[0] in YES_NO
         ranked = self.matcher.rank(concepts, known, open_object, yes_no)
+        asked = Asked(concepts, frozenset(c for c in concepts if c in (*ANSWER_KINDS, "who")), class_asked(words, self.index),
+                      known, yes_no, frozenset(stem(w) for k, w in enumerate(words) if k not in covered))
         if unknown:  # suggest the questions its words fit, the unknown name left for the reader to fill
             return self._abstain(question, self.matcher.rank(concepts, known, open_object, yes_no, loose=True),
                                  *_unknown_reason(unknown, self.index))
         if not tokens:
             return self._abstain(question, ranked, "the question is empty", "no-match")
+        found, why = self.relations.find(asked)
+        if found is not None and found.verdict is not None:
+            return self._from_relation(question, found, asked, ranked)
+        reply = None
+        if ranked and ranked[0].score >= THRESHOLD:
+            kinds = {c for c in concepts if c in ANSWER_KINDS}
+            reply = self._first_fit(question, ranked, kinds)
+            if reply is None and yes_no:
+                # "did the US sign it?": the rows that answer are those of the opposite ("declined")
+                flipped = [NEGATED.get(c) or c for c in concepts]
+                reply = self._first_fit(question, self.matcher.rank(flipped, known, open_object, yes_no), kinds)
+        several = len(asked.kinds & {"who", "when", "where"}) > 1  # "who proposed it, and when?": one property answers one
+        if found is not None and (reply is None or reply.confidence < PRIORITY and not several
+                                  or found.match >= 0.99 and asked.kinds & {"when", "where"} and not several):
+            return self._from_relation(question, found, asked, ranked)
+        if reply is not None:
+            return reply
+        if why:
+            return self._abstain(question, ranked, why, "no-results")
         if not ranked or ranked[0].score < THRESHOLD:
             best = f" (closest: {ranked[0].query.name}, confidence {ranked[0].score:.2f})" if ranked else ""
-            return self._abstain(question, ranked, f"no saved query fits the question well enough{best}", "no-match")
-        kinds = {c for c in concepts if c in ANSWER_KINDS}
-        reply = self._first_fit(question, ranked, kinds)
-        if reply is None and yes_no:
-            # "did the US sign it?": the rows that answer are those of the opposite ("declined")
-            flipped = [NEGATED.get(c) or c for c in concepts]
-            reply = self._first_fit(question, self.matcher.rank(flipped, known, open_object, yes_no), kinds)
-        if reply is None:
-            named = ", ".join(self.index.labels.get(e, e) for e in ranked[0].narrowing)
-            return self._abstain(question, ranked, f"no saved query that fits says anything about {named}", "no-results")
-        return reply
+            return self._abstain(question, ranked, f"neither a saved query nor a property of the ontology fits the question well enough{best}",
+                                 "no-match")
+        named = ", ".join(self.index.labels.get(e, e) for e in ranked[0].narrowing)
+        return self._abstain(question, ranked, f"no saved query that fits says anything about {named}", "no-results")
+
+    def _resolved(self, mention: Mention, mentions: list[Mention]) -> Mention:
+        """An ambiguous mention ("the summit") made known when exactly one of the things it could
+        name is linked by a claim to another name of the question ("the summit at the Grand
+        Palais"): directly, else through one more entity."""
+        if mention.known or not mention.candidates or self._yes_no:
+            return mention  # "did China sign the Seoul statement?": the link asked about must not pick the statement
+        others = [m.entity for m in mentions if m.entity]
+        for depth in (1, 2):
+            linked = [c for c in mention.candidates if any(self.relations.linked(c, other, depth) for other in others)]
+            if len(linked) == 1:
+                return mention._replace(entity=linked[0], cls=self.index.classes.get(linked[0], ""), known=True, candidates=())
+        return mention
+
+    def _from_relation(self, question: str, found: Found, asked: Asked, ranked: list[Choice]) -> Reply:
+        """The reply of a relation reading: its lead, answers and note, and the SPARQL that finds its claims."""
+        from kg.use.sparqltext import with_values
+
+        shaped = shape_found(found, asked, self.index)
+        variable = "subject" if found.forward else "value"
+        sparql = with_values(CLAIMS, {variable: pyoxigraph.NamedNode(ID + found.anchor)}).strip() + "\n"
+        relation = found.relation
+        title = f"aig:{relation.name} ({relation.label})"
+        return Reply(question, None, title, {}, {}, sparql, round(found.match, 3), shaped.answers, False, None, None, [],
+                     shaped.note, shaped.lead, found.verdict, relation.iri)
 
     def _first_fit(self, question: str, ranked: list[Choice], kinds: set[str]) -> Reply | None:
         """The reply of the best query that fits and whose rows concern every entity the

@@ -21,7 +21,8 @@ _WHEN = ("year", "date", "start", "end", "adoptedOn", "asOf", "published")
 
 class Evidence(NamedTuple):
     """Where a source states an answer: ``kind`` is ``quoted`` (``quote``: the exact words) or
-    ``cited`` (``locator``: where on the page ``url``, in our words)."""
+    ``cited`` (``locator``: where on the page ``url``, in our words), with the source's
+    ``publisher`` and ``published`` date where the graph has them."""
 
     kind: str
     quote: str | None
@@ -29,6 +30,8 @@ class Evidence(NamedTuple):
     url: str | None
     source: str
     source_title: str
+    publisher: str | None = None
+    published: str | None = None
 
 
 class Answer(NamedTuple):
@@ -139,6 +142,9 @@ def shape(variables: list[str], rows: list[tuple], query: SavedQuery, kinds: set
         else:
             label = plain_text(term)
             value, iri = (label if term is not None else None), None
+            bound = cells.get("bound")
+            if _is_number(term) and bound is not None and plain_text(bound) != "exactly":
+                label = f"{plain_text(bound)} {label}"  # "more than 60": a count says how exact it is
         evidence = ()
         if cells.get("source") is not None and (cells.get("quote") is not None or cells.get("locator") is not None):
             source = plain_text(cells["source"])

@@ -74,7 +74,7 @@ class EntityIndex:
     """The graph's entities by name, its classes and their hierarchy, and the words a question
     may use: read once from the store."""
 
-    def __init__(self, store: pyoxigraph.Store, extra_words: set[str]) -> None:
+    def __init__(self, store: pyoxigraph.Store, extra_words: set[str], relation_words: frozenset[str] = frozenset()) -> None:
         self.classes: dict[str, str] = {}  # entity id -> aig class
         self.labels: dict[str, str] = {}
         self.names: dict[tuple[str, ...], set[str]] = {}
@@ -121,14 +121,23 @@ class EntityIndex:
         self.max_name = max((len(n) for n in self.names), default=1)
         lexicon_words = {w for forms in LEXICON.values() for form in forms for w in form.split()}
         self.entity_words = {w for name in self.names for w in name}
-        self.known_words = lexicon_words | self.entity_words | set(self.class_labels.values()) | extra_words
+        self.known_words = lexicon_words | self.entity_words | set(self.class_labels.values()) | extra_words | relation_words
         vocabulary = self.known_words | COMMON | STOPWORDS | NEGATIONS
         self.vocabulary = vocabulary
         self.vocabulary_stems = {stem(w) for w in vocabulary}
         self._correctable = sorted(w for w in self.known_words | COMMON if len(w) >= 4 and w.isalpha())
         # Words only the graph's names use ("south", "african"): alone, they name nothing.
         # (The queries' headers may use them too, inside names: "did the African Union sign …")
-        self.name_only_words = self.entity_words - lexicon_words - COMMON - STOPWORDS - set(self.class_labels.values())
+        # A word of the names of one place and of things held there only ("Bletchley", "Delhi"):
+        # alone, it names the place.
+        self.place_words: dict[str, str] = {}
+        for word in self.entity_words - lexicon_words - COMMON - STOPWORDS:
+            holders = {e for name, entities in self.names.items() if word in name for e in entities}
+            places = [e for e in holders if self.classes.get(e) == "Place"]
+            if len(places) == 1 and all(e == places[0] or places[0] in self.places.get(e, ()) for e in holders):
+                self.place_words[word] = places[0]
+        # (The ontology's properties' labels are ordinary words of their own: "co" of "co-chaired by".)
+        self.name_only_words = self.entity_words - lexicon_words - COMMON - STOPWORDS - set(self.class_labels.values()) - relation_words
 
     def is_a(self, cls: str, ancestor: str) -> bool:
         """Whether aig class ``cls`` is ``ancestor`` or one of its subclasses."""
@@ -232,6 +241,11 @@ def find_mentions(tokens: list[Token], words: list[str], index: EntityIndex, mix
     mentions = [m for m in mentions if id(m) not in owners]
     for i, (token, word) in enumerate(zip(tokens, words)):  # names the graph does not know
         if taken[i]:
+            continue
+        if word in index.place_words:  # "Bletchley" alone: the place
+            place = index.place_words[word]
+            mentions.append(Mention(token.text, i, i + 1, place, index.classes[place]))
+            taken[i] = True
             continue
         unknown = not index.is_known(word) and (len(word) >= 3 or token.text.isupper() or not word.isascii())
         unknown = unknown or word in index.name_only_words  # "South Africa": part of a name, not a whole one

@@ -42,7 +42,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
     "office": ("office", "offices", "position", "positions", "role", "title", "post", "capacity", "minister",
                "premier", "president", "vice"),
     "participate": ("participate", "participated", "participating", "participant", "participants", "attend",
-                    "attended", "attendee", "attendees", "attendance", "take part", "took part", "taking part",
+                    "attended", "attendee", "attendees", "attendance", "take part", "took part", "taking part", "taken part",
                     "present", "show up", "showed up", "involved", "turn up", "turned up"),
     "summit": ("summit", "summits", "conference", "meeting", "gathering", "event"),
     "series": ("follow", "follows", "followed", "following", "precede", "precedes", "preceded", "preceding", "before",
@@ -135,6 +135,7 @@ another same different such own many much more most less least few several enoug
 both either neither none nothing everyone everybody people person persons leader leaders head heads
 official officials country countries nation nations group groups side sides part parts party parties
 member members time times year years day days month months week weeks today yesterday now then ago
+january february march april may june july august september october november december
 still yet already again once twice way ways thing things kind kinds sort type types role roles
 number numbers total amount percent level levels area areas field fields sector sectors issue issues
 matter matters topic topics subject subjects point points case cases fact facts view views idea
