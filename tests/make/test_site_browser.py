@@ -60,6 +60,7 @@ FLAGS = (
 BACKGROUND_HOSTS = frozenset({
     "accounts.google.com",  # GaiaCookieManager's ListAccounts, at start
     "update.googleapis.com",  # the component updater's first check, despite --disable-component-update
+    "www.google.com",  # /async/folae, a POST with google.com's own isolation key: seen with Debian's Chromium of 2026-12
     "clients2.google.com",  # network time (stopped by NetworkTimeServiceQuerying; kept in case)
     "redirector.gvt1.com",  # the spell-check dictionary (seen without --disable-background-networking)
 })
