@@ -62,20 +62,13 @@ def evaluate(ask, rows):  # type: ignore[no-untyped-def]
 def main() -> int:
     from kg.project import Project
     from kg.use.questions import ask
+    from tests.ask.score_answers import report
 
     project = Project(HERE.parents[1])
     paths = [Path(a) for a in sys.argv[1:] if not a.startswith("--")]
     rows = read_devset(paths[0]) if paths else read_devset()
     counts, misses = evaluate(lambda q: ask(q, project), rows)
-    answerable = sum(v for (g, _), v in counts.items() if g == "answerable")
-    unanswerable = sum(v for (g, _), v in counts.items() if g == "unanswerable")
-    print(f"{len(rows)} questions: {answerable} answerable, {unanswerable} unanswerable")
-    for result in ("right", "abstained", "wrong"):
-        n = counts[("answerable", result)]
-        print(f"  answerable   {result:<9} {n:3d}  {100 * n / answerable:5.1f}%")
-    for result in ("right", "wrong"):
-        n = counts[("unanswerable", result)]
-        print(f"  unanswerable {'abstained' if result == 'right' else 'answered':<9} {n:3d}  {100 * n / unanswerable:5.1f}%")
+    print("\n".join(report(counts, len(rows))))
     if "--show-misses" in sys.argv:
         for miss in misses:
             print("MISS", *miss, sep="\n   ")

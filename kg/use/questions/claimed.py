@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from kg.namespaces import ID
 from kg.use.questions.answer import Answer, Evidence
 from kg.use.questions.mentions import EntityIndex
 from kg.use.questions.relations import Asked, Claim, Found
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 # Answers listed in the lead before "and N more".
 LEAD_NAMES = 6
 
@@ -26,11 +26,9 @@ class Shaped(NamedTuple):
 def evidence_of(claim: Claim) -> Evidence:
     """The evidence of one claim: its quote, or the cited page and the place on it."""
     if claim.quote is not None:
-        return Evidence("quoted", claim.quote, None, claim.url, ID_PREFIX + claim.source, claim.source_title, claim.publisher, claim.published)
-    return Evidence("cited", None, claim.locator, claim.url, ID_PREFIX + claim.source, claim.source_title, claim.publisher, claim.published)
+        return Evidence("quoted", claim.quote, None, claim.url, ID + claim.source, claim.source_title, claim.publisher, claim.published)
+    return Evidence("cited", None, claim.locator, claim.url, ID + claim.source, claim.source_title, claim.publisher, claim.published)
 
-
-ID_PREFIX = "https://w3id.org/aigov/id/"
 
 
 def value_label(claim: Claim) -> str:
@@ -59,7 +57,6 @@ def shape_found(found: Found, asked: Asked, index: EntityIndex) -> Shaped:
     relation = found.relation
     anchor = label(found.anchor, found.anchor)
     if found.verdict is not None:
-        target = found.claims[0].other if found.claims else None
         if relation.kind == "boolean":
             value = "true" if found.verdict == "Yes" else "false"
             lead = f"{found.verdict}: {anchor}: {relation.label} = {value}, by {_sources(len({c.source for c in found.claims}))}."
@@ -73,7 +70,7 @@ def shape_found(found: Found, asked: Asked, index: EntityIndex) -> Shaped:
             target = found.opposite[0].other or ""
             sources = {c.source for c in found.opposite}
             said = ", ".join(sorted({c.relation for c in found.opposite}))
-            lead = (f"No: {anchor} did not; {_sources(len(sources))} report that it {_said(said, index)} "
+            lead = (f"No: {anchor} did not; {_sources(len(sources))} report that it {_said(said)} "
                     f"{label(target, target)}, and none that it {relation.label} it.")
             claims = list(found.opposite)
         else:
@@ -85,27 +82,26 @@ def shape_found(found: Found, asked: Asked, index: EntityIndex) -> Shaped:
         answers = _group(claims, found.forward, index)
         return Shaped(lead, answers, None)
     answers = _group(found.claims, found.forward, index)
-    values = [a for a in answers]
     if "count" in asked.kinds and relation.kind == "entity":
-        lead = f"{len(values)}: {_names([a.label for a in values])}"
+        lead = f"{len(answers)}: {_names([a.label for a in answers])}"
         return Shaped(lead, answers, None)
-    accepted = [a for a in values if a.fields.get("accepted") == "yes"]
+    accepted = [a for a in answers if a.fields.get("accepted") == "yes"]
     note = None
-    differing = relation.kind in ("date", "year", "count") and len({a.label for a in values}) > 1
-    if differing or (relation.kind == "entity" and len(values) > 1 and len(accepted) < len(values) and accepted):
-        parts = [f"{a.label} ({_sources(len({e.source for e in a.evidence}))}{_qualifiers(a)})" for a in values]
-        note = (f"The sources differ: {len(values)} different values ({'; '.join(parts)}). "
+    differing = relation.kind in ("date", "year", "count") and len({a.label for a in answers}) > 1
+    if differing or (relation.kind == "entity" and len(answers) > 1 and len(accepted) < len(answers) and accepted):
+        parts = [f"{a.label} ({_sources(len({e.source for e in a.evidence}))}{_qualifiers(a)})" for a in answers]
+        note = (f"The sources differ: {len(answers)} different values ({'; '.join(parts)}). "
                 + ("None is settled as the one answer." if not accepted or differing and len(accepted) != 1
                    else f"The accepted graph holds {_names([a.label for a in accepted])}."))
     if differing:
-        lead = f"The sources differ: {_names([a.label for a in values])}."
+        lead = f"The sources differ: {_names([a.label for a in answers])}."
     else:
         said = f"{anchor}, {relation.label}" if found.forward else f"{relation.label} {anchor}"
-        lead = f"{_names([a.label for a in values])} ({said})"
+        lead = f"{_names([a.label for a in answers])} ({said})"
     return Shaped(lead, answers, note)
 
 
-def _said(names: str, index: EntityIndex) -> str:
+def _said(names: str) -> str:
     return names.replace("declinedToEndorse", "declined to endorse")
 
 
@@ -129,7 +125,7 @@ def _group(claims: list[Claim], forward: bool, index: EntityIndex) -> list[Answe
         accepted = any(c.accepted for c in members)
         fields = {"accepted": "yes" if accepted else "no"}
         if key[0] == "entity":
-            answer_label, value, iri = index.labels.get(key[1], key[1]), None, ID_PREFIX + key[1]
+            answer_label, value, iri = index.labels.get(key[1], key[1]), None, ID + key[1]
         else:
             answer_label, value, iri = key[1], members[0].value.value, None
             if key[2]:
